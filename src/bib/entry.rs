@@ -69,7 +69,12 @@ impl Bibliography {
             exact.entry(entry.key.clone()).or_insert(i);
             folded.entry(entry.key.to_lowercase()).or_insert(i);
         }
-        Self { entries, diagnostics, exact, folded }
+        Self {
+            entries,
+            diagnostics,
+            exact,
+            folded,
+        }
     }
 
     /// Exact key first, then case-insensitive.
