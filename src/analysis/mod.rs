@@ -1,1 +1,9 @@
-//! analysis
+//! Features as plain Rust over the IR and the bibliographies: testable without LSP.
+
+pub mod completion;
+pub mod diagnostics;
+pub mod hover;
+pub mod navigation;
+pub mod symbols;
+
+pub use diagnostics::{project_diagnostics, Diagnostic, DiagnosticOptions, Fix};

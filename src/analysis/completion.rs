@@ -1,0 +1,228 @@
+//! Citation key completion: where the cursor is a key being typed, and the candidates.
+
+use std::ops::Range;
+
+use super::hover::{authors_line, preview};
+use crate::project::{Project, Workspace};
+use crate::syntax::Language;
+
+/// The key being typed: what is typed so far and the byte range a chosen key replaces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyContext {
+    pub prefix: String,
+    pub replace: Range<usize>,
+}
+
+/// Finds a key under construction at `offset`, looking only at the current line so that
+/// half-typed input (`\cite{`, `[@`) works before the parser sees a citation.
+/// `line_start` is the byte offset of `line` in the document; `offset` lies inside it.
+pub fn key_context(
+    language: Language,
+    line: &str,
+    line_start: usize,
+    offset: usize,
+    extra_commands: &[String],
+) -> Option<KeyContext> {
+    let cursor = offset.checked_sub(line_start)?.min(line.len());
+    if !line.is_char_boundary(cursor) {
+        return None;
+    }
+    let is_key_char: fn(char) -> bool = match language {
+        Language::Latex => |c| !c.is_whitespace() && !matches!(c, '{' | '}' | ',' | '%' | '\\'),
+        Language::Markdown => |c| c.is_alphanumeric() || "_:.#$%&-+?<>~/".contains(c),
+    };
+    let before = &line[..cursor];
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_key_char(c))
+        .last()
+        .map_or(cursor, |(i, _)| i);
+    let after = &line[cursor..];
+    let end = cursor
+        + after
+            .char_indices()
+            .find(|&(_, c)| !is_key_char(c))
+            .map_or(after.len(), |(i, _)| i);
+    let head = &line[..start];
+    let inside = match language {
+        Language::Latex => in_latex_cite(head, extra_commands),
+        Language::Markdown => after_pandoc_at(head),
+    };
+    inside.then(|| KeyContext {
+        prefix: line[start..cursor].to_owned(),
+        replace: line_start + start..line_start + end,
+    })
+}
+
+/// `head` ends inside the key list of a citation command: `\citep[p.~3]{a, ` or `\cites{a}{`.
+fn in_latex_cite(head: &str, extra_commands: &[String]) -> bool {
+    let head = head.trim_end_matches([' ', '\t']);
+    let Some(open) = unclosed_brace(head) else {
+        return false;
+    };
+    let mut rest = head[..open].trim_end();
+    // Skip earlier argument groups: `[pre][post]`, `(pre)(post)`, `{a}` of a multi-cite.
+    while let Some(last) = rest.chars().last() {
+        let (close, open) = match last {
+            ']' => (']', '['),
+            ')' => (')', '('),
+            '}' => ('}', '{'),
+            _ => break,
+        };
+        let Some(start) = matching_open(rest, open, close) else {
+            return false;
+        };
+        rest = rest[..start].trim_end();
+    }
+    let rest = rest.strip_suffix('*').unwrap_or(rest);
+    let name_start = rest.rfind('\\').map(|i| i + 1);
+    let Some(name) = name_start.map(|i| &rest[i..]) else {
+        return false;
+    };
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphabetic())
+        && (name.to_ascii_lowercase().contains("cite") || extra_commands.iter().any(|c| c == name))
+}
+
+/// Byte index of the last `{` in `text` that is not closed before its end.
+fn unclosed_brace(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices().rev() {
+        match c {
+            '}' => depth += 1,
+            '{' if depth == 0 => return Some(i),
+            '{' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Start of the group whose closing character ends `text`.
+fn matching_open(text: &str, open: char, close: char) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices().rev() {
+        if c == close {
+            depth += 1;
+        } else if c == open {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// `head` ends with a pandoc `@` (or `@{`) that is not part of an e-mail address.
+fn after_pandoc_at(head: &str) -> bool {
+    let head = head.strip_suffix('{').unwrap_or(head);
+    let Some(before) = head.strip_suffix('@') else {
+        return false;
+    };
+    !before
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_')
+}
+
+/// One completion candidate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyCandidate {
+    pub key: String,
+    /// "Authors (year)" line.
+    pub detail: String,
+    /// Markdown: title, byline and abstract preview.
+    pub documentation: String,
+    /// Text the client filters on: key, title and authors, so typing a name finds the paper.
+    pub filter_text: String,
+}
+
+/// Every entry of the project's bibliographies, first occurrence of a key only.
+pub fn key_candidates(workspace: &Workspace, project: &Project) -> Vec<KeyCandidate> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (_, bibliography) in workspace.bibliographies_of(project) {
+        for entry in &bibliography.entries {
+            if !seen.insert(entry.key.as_str()) {
+                continue;
+            }
+            let authors = authors_line(&entry.authors);
+            let year = entry.year.as_deref().unwrap_or("n.d.");
+            let title = entry.title.as_deref().unwrap_or("");
+            let mut documentation = format!("**{title}**\n\n{authors} ({year})");
+            if let Some(venue) = &entry.venue {
+                documentation.push_str(&format!(", *{venue}*"));
+            }
+            if let Some(text) = &entry.abstract_text {
+                documentation.push_str(&format!("\n\n{}", preview(text, 300)));
+            }
+            out.push(KeyCandidate {
+                key: entry.key.clone(),
+                detail: format!("{title} — {authors} ({year})"),
+                documentation,
+                filter_text: format!("{} {} {}", entry.key, title, entry.authors.join(" ")),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn latex(line: &str) -> Option<KeyContext> {
+        let cursor = line.find('|').expect("cursor marker");
+        let line = line.replace('|', "");
+        key_context(
+            Language::Latex,
+            &line,
+            100,
+            100 + cursor,
+            &["citenum".into()],
+        )
+    }
+
+    fn markdown(line: &str) -> Option<KeyContext> {
+        let cursor = line.find('|').expect("cursor marker");
+        let line = line.replace('|', "");
+        key_context(Language::Markdown, &line, 0, cursor, &[])
+    }
+
+    #[test]
+    fn latex_contexts() {
+        assert_eq!(
+            latex("see \\cite{|"),
+            Some(KeyContext {
+                prefix: "".into(),
+                replace: 110..110
+            })
+        );
+        assert_eq!(latex("\\citep{smi|}").unwrap().prefix, "smi");
+        assert_eq!(latex("\\citep{smi|th}").unwrap().replace, 107..112);
+        assert_eq!(latex("\\citep[see][p.~3]{a, b|").unwrap().prefix, "b");
+        assert_eq!(latex("\\cites(x)(y)[a]{one}[b]{tw|").unwrap().prefix, "tw");
+        assert_eq!(latex("\\Textcite*{|").unwrap().prefix, "");
+        assert_eq!(latex("\\citenum{a|").unwrap().prefix, "a");
+        assert_eq!(latex("\\emph{a|"), None);
+        assert_eq!(latex("\\citep[se|"), None);
+        assert_eq!(latex("\\cite{a} b|"), None);
+    }
+
+    #[test]
+    fn markdown_contexts() {
+        assert_eq!(
+            markdown("as [@|"),
+            Some(KeyContext {
+                prefix: "".into(),
+                replace: 5..5
+            })
+        );
+        assert_eq!(markdown("[see @a, p. 3; @smi|]").unwrap().prefix, "smi");
+        assert_eq!(markdown("@doe| says").unwrap().replace, 1..4);
+        assert_eq!(markdown("[-@|").unwrap().prefix, "");
+        assert_eq!(markdown("mail me at me@exa|"), None);
+    }
+}
