@@ -1,1 +1,67 @@
-fn main() {}
+//! The `scholia` command: `lsp` serves the language server over stdio, `check` prints the
+//! diagnostics the server would publish.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "scholia",
+    version,
+    about = "Language server for scientific manuscripts in LaTeX and Markdown"
+)]
+struct Args {
+    /// Serve LSP over stdio (what editors pass; same as `scholia lsp`).
+    #[arg(long, global = true)]
+    stdio: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Language Server Protocol over stdin/stdout.
+    Lsp,
+    /// Print the diagnostics of manuscripts and their projects; exit 1 if any is an error.
+    Check(cli::check::CheckArgs),
+}
+
+fn main() -> ExitCode {
+    // stdout is the LSP channel: logs go to stderr only.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SCHOLIA_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    match args.command {
+        Some(Command::Check(check)) => cli::check::run(&check),
+        Some(Command::Lsp) => serve(),
+        None if args.stdio => serve(),
+        None => {
+            eprintln!("scholia: say `scholia lsp` to serve an editor, or `scholia check FILE...`; see --help");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("scholia: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(scholia::server::serve_stdio());
+    ExitCode::SUCCESS
+}

@@ -9,7 +9,7 @@ use super::paths::{normalize, resolve_bibliography, resolve_include};
 use super::scan::find_latex_roots;
 use crate::bib::{BibFormat, Entry, KeyMatch};
 use crate::syntax::{Language, ParseOptions};
-use crate::text::{EditError, Encoding, TextPosition};
+use crate::text::{Document, EditError, Encoding, TextPosition};
 
 /// Includes nested deeper than this are not followed (a runaway chain, not a paper).
 const MAX_INCLUDE_DEPTH: usize = 32;
@@ -64,6 +64,8 @@ pub struct Workspace {
     folders: Vec<PathBuf>,
     files: HashMap<PathBuf, SourceFile>,
     bibs: HashMap<PathBuf, LoadedBib>,
+    /// Bibliographies open in the editor: their unsaved text wins over the disk.
+    open_bibs: HashMap<PathBuf, Document>,
     options: WorkspaceOptions,
     /// LaTeX files with `\documentclass` under the folders, found on first need.
     latex_roots: Option<Vec<PathBuf>>,
@@ -125,6 +127,39 @@ impl Workspace {
         self.files.insert(path, file);
     }
 
+    /// The editor opened a bibliography file.
+    pub fn open_bib(&mut self, path: PathBuf, text: &str, version: i32) {
+        self.bibs.remove(&path);
+        self.open_bibs.insert(path, Document::new(text, version));
+    }
+
+    /// Applies a `didChange` to an open bibliography; it is reparsed on next use.
+    pub fn change_bib(
+        &mut self,
+        path: &Path,
+        version: i32,
+        changes: &[(Option<(TextPosition, TextPosition)>, String)],
+        encoding: Encoding,
+    ) -> Result<(), ChangeError> {
+        let document = self.open_bibs.get_mut(path).ok_or(ChangeError::NotOpen)?;
+        if version <= document.version() {
+            return Err(EditError::StaleVersion {
+                current: document.version(),
+                got: version,
+            }
+            .into());
+        }
+        for (range, text) in changes {
+            document.apply(version, *range, text, encoding)?;
+        }
+        self.bibs.remove(path);
+        Ok(())
+    }
+
+    pub fn is_open_bib(&self, path: &Path) -> bool {
+        self.open_bibs.contains_key(path)
+    }
+
     /// Applies one `didChange`: its content changes in order, then one reparse.
     pub fn change(
         &mut self,
@@ -151,13 +186,19 @@ impl Workspace {
 
     /// The editor closed a file: from now on the disk is the truth.
     pub fn close(&mut self, path: &Path) {
+        if self.open_bibs.remove(path).is_some() {
+            self.bibs.remove(path);
+            return;
+        }
         self.files.remove(path);
         let _ = self.load_source(path);
     }
 
     /// A watched file changed, appeared or vanished on disk.
     pub fn disk_changed(&mut self, path: &Path) {
-        self.bibs.remove(path);
+        if !self.open_bibs.contains_key(path) {
+            self.bibs.remove(path);
+        }
         if self.files.get(path).is_some_and(|f| !f.open) {
             self.files.remove(path);
         }
@@ -367,13 +408,20 @@ impl Workspace {
             }
             let macro_texts: Vec<String> = macro_paths
                 .iter()
-                .filter_map(|p| match self.bibs.get(p) {
-                    Some(b) => Some(b.file.document.text()),
-                    None => read_text(p).ok(),
+                .filter_map(|p| match (self.open_bibs.get(p), self.bibs.get(p)) {
+                    (Some(open), _) => Some(open.text()),
+                    (None, Some(b)) => Some(b.file.document.text()),
+                    (None, None) => read_text(p).ok(),
                 })
                 .collect();
             let sources: Vec<&str> = macro_texts.iter().map(String::as_str).collect();
-            let file = BibFile::load(path, &sources);
+            let file = match self.open_bibs.get(path) {
+                Some(open) => {
+                    let format = BibFormat::from_path(path).unwrap_or(BibFormat::Bibtex);
+                    BibFile::from_text(path, &open.text(), format, &sources)
+                }
+                None => BibFile::load(path, &sources),
+            };
             self.bibs
                 .insert(path.clone(), LoadedBib { file, macro_paths });
         }

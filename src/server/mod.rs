@@ -1,1 +1,18 @@
-//! server
+//! LSP glue: capabilities, handlers, configuration. Converts LSP <-> analysis types and
+//! owns no parsing or model code.
+
+mod backend;
+mod capabilities;
+pub mod convert;
+pub mod settings;
+pub mod state;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves LSP over stdin/stdout until the client sends `exit` or closes the stream.
+pub async fn serve_stdio() {
+    let (service, socket) = LspService::new(backend::Backend::new);
+    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        .serve(service)
+        .await;
+}

@@ -1,0 +1,3 @@
+//! Subcommands other than the language server itself.
+
+pub mod check;

@@ -1,0 +1,488 @@
+//! The `LanguageServer` implementation: decodes requests, runs them against `State`
+//! under a short synchronous lock, and sends what results.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::lsp_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::capabilities::{capabilities, negotiate_encoding, WATCHED_GLOB};
+use super::convert::{offset, path_of, range, text_position, uri_of};
+use super::settings::Settings;
+use super::state::{Publish, State};
+use crate::analysis::{completion, hover, navigation, symbols};
+use crate::bib::BibFormat;
+use crate::project::config::CONFIG_FILE;
+use crate::syntax::Language;
+
+pub struct Backend {
+    client: Client,
+    state: Mutex<Option<State>>,
+    /// Client capabilities that decide how we talk back.
+    pull_configuration: Mutex<bool>,
+    dynamic_watchers: Mutex<bool>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            state: Mutex::new(None),
+            pull_configuration: Mutex::new(false),
+            dynamic_watchers: Mutex::new(false),
+        }
+    }
+
+    /// The state; `None` before `initialize`.
+    fn lock(&self) -> MutexGuard<'_, Option<State>> {
+        // A panic while holding the lock must not take every later request down with it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
+        self.lock().as_mut().and_then(f)
+    }
+
+    async fn publish(&self) {
+        let batch = self
+            .with_state(|state| Some(state.diagnostics()))
+            .unwrap_or_default();
+        self.send(batch).await;
+    }
+
+    async fn send(&self, batch: Vec<Publish>) {
+        for p in batch {
+            self.client
+                .publish_diagnostics(p.uri, p.diagnostics, p.version)
+                .await;
+        }
+    }
+
+    async fn warn(&self, messages: Vec<String>) {
+        for message in messages {
+            tracing::warn!("{message}");
+            self.client
+                .show_message(MessageType::WARNING, message)
+                .await;
+        }
+    }
+
+    /// Settings from `scholia.toml` files at the workspace folders, then the editor's.
+    async fn reload_settings(&self, editor: Option<Value>) {
+        let folders = self
+            .with_state(|s| Some(s.folders.clone()))
+            .unwrap_or_default();
+        let mut settings = Settings::default();
+        let mut errors = Vec::new();
+        for folder in &folders {
+            if let Ok(text) = std::fs::read_to_string(folder.join(CONFIG_FILE)) {
+                errors.extend(settings.merge_toml(&text));
+            }
+        }
+        let editor = match editor {
+            Some(value) => Some(value),
+            None if *self
+                .pull_configuration
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) =>
+            {
+                let item = ConfigurationItem {
+                    scope_uri: None,
+                    section: Some("scholia".into()),
+                };
+                self.client
+                    .configuration(vec![item])
+                    .await
+                    .ok()
+                    .and_then(|mut v| v.pop())
+            }
+            None => None,
+        };
+        if let Some(value) = editor {
+            errors.extend(settings.merge_json(&value));
+        }
+        self.with_state(|s| Some(s.apply_settings(settings)));
+        self.warn(errors).await;
+    }
+
+    /// Path and byte offset of a position in an open or loaded file.
+    fn locate(state: &State, uri: &Uri, position: Position) -> Option<(PathBuf, usize)> {
+        let path = path_of(uri)?;
+        let (document, _) = state.document(&path)?;
+        let at = offset(document, position, state.encoding);
+        Some((path, at))
+    }
+
+    fn location(state: &State, target: &navigation::Location) -> Option<Location> {
+        let (document, _) = state.document(&target.path)?;
+        Some(Location {
+            uri: uri_of(&target.path)?,
+            range: range(document, &target.span, state.encoding),
+        })
+    }
+}
+
+fn changes_of(
+    params: &DidChangeTextDocumentParams,
+) -> Vec<(
+    Option<(crate::text::TextPosition, crate::text::TextPosition)>,
+    String,
+)> {
+    params
+        .content_changes
+        .iter()
+        .map(|c| {
+            (
+                c.range
+                    .map(|r| (text_position(r.start), text_position(r.end))),
+                c.text.clone(),
+            )
+        })
+        .collect()
+}
+
+fn is_bibliography(path: &Path, language_id: &str) -> bool {
+    language_id == "bibtex" || BibFormat::from_path(path).is_some()
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let mut folders: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| path_of(&f.uri))
+            .collect();
+        #[allow(deprecated)]
+        if folders.is_empty() {
+            folders.extend(params.root_uri.as_ref().and_then(path_of));
+        }
+        let encoding = negotiate_encoding(&params.capabilities);
+        let workspace = params.capabilities.workspace.as_ref();
+        *self
+            .pull_configuration
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) =
+            workspace.and_then(|w| w.configuration).unwrap_or(false);
+        *self
+            .dynamic_watchers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = workspace
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        *self.lock() = Some(State::new(folders, Settings::default(), encoding));
+        let options = params.initialization_options.filter(|v| !v.is_null());
+        let mut settings = Settings::default();
+        let errors = options
+            .as_ref()
+            .map(|v| settings.merge_json(v))
+            .unwrap_or_default();
+        self.with_state(|s| Some(s.apply_settings(settings)));
+        self.warn(errors).await;
+        Ok(InitializeResult {
+            capabilities: capabilities(encoding),
+            server_info: Some(ServerInfo {
+                name: "scholia".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if *self
+            .dynamic_watchers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+        {
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(WATCHED_GLOB.into()),
+                    kind: None,
+                }],
+            };
+            let registration = Registration {
+                id: "scholia-watched-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                tracing::warn!("could not register file watchers: {e}");
+            }
+        }
+        self.reload_settings(None).await;
+        self.publish().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let Some(path) = path_of(&doc.uri) else {
+            return;
+        };
+        let opened = self.with_state(|state| {
+            if is_bibliography(&path, &doc.language_id) {
+                state
+                    .workspace
+                    .open_bib(path.clone(), &doc.text, doc.version);
+                return Some(());
+            }
+            let language = Language::from_language_id(&doc.language_id).or_else(|| {
+                path.extension()
+                    .and_then(|e| e.to_str())
+                    .and_then(Language::from_extension)
+            })?;
+            state
+                .workspace
+                .open(path.clone(), language, &doc.text, doc.version);
+            Some(())
+        });
+        if opened.is_some() {
+            self.publish().await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        let version = params.text_document.version;
+        let changes = changes_of(&params);
+        let result = self.with_state(|state| {
+            Some(if state.workspace.is_open_bib(&path) {
+                state
+                    .workspace
+                    .change_bib(&path, version, &changes, state.encoding)
+            } else {
+                state
+                    .workspace
+                    .change(&path, version, &changes, state.encoding)
+            })
+        });
+        match result {
+            Some(Ok(())) => self.publish().await,
+            Some(Err(e)) => tracing::warn!("{}: change ignored: {e}", path.display()),
+            None => {}
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        self.with_state(|state| Some(state.workspace.close(&path)));
+        self.publish().await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let pushed = Some(params.settings)
+            .filter(|v| !v.is_null() && !v.as_object().is_some_and(|o| o.is_empty()));
+        self.reload_settings(pushed).await;
+        self.publish().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|c| path_of(&c.uri))
+            .collect();
+        let config_changed = paths
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| n == CONFIG_FILE));
+        self.with_state(|state| {
+            paths.iter().for_each(|p| state.workspace.disk_changed(p));
+            Some(())
+        });
+        if config_changed {
+            self.reload_settings(None).await;
+        }
+        self.publish().await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        Ok(self.with_state(|state| {
+            let (path, offset) = Self::locate(state, &at.text_document.uri, at.position)?;
+            let project = state.workspace.project_of(&path);
+            let file = state.workspace.file(&path)?;
+            let (_, key) = file.manuscript.key_at(offset)?;
+            let found = state.workspace.resolve_key(&project, &key.key)?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: hover::entry_markdown(&found),
+                }),
+                range: Some(range(&file.document, &key.span, state.encoding)),
+            })
+        }))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        Ok(self.with_state(|state| {
+            let (path, offset) = Self::locate(state, &at.text_document.uri, at.position)?;
+            let project = state.workspace.project_of(&path);
+            let file = state.workspace.file(&path)?;
+            let rope = file.document.rope();
+            let line_index = rope.byte_to_line(offset);
+            let line_start = rope.line_to_byte(line_index);
+            let line = rope.line(line_index).to_string();
+            let context = completion::key_context(
+                file.language(),
+                line.trim_end_matches(['\n', '\r']),
+                line_start,
+                offset,
+                &state.settings.cite_commands,
+            )?;
+            let edit_range = range(&file.document, &context.replace, state.encoding);
+            let items = completion::key_candidates(&state.workspace, &project)
+                .into_iter()
+                .map(|c| CompletionItem {
+                    label: c.key.clone(),
+                    kind: Some(CompletionItemKind::REFERENCE),
+                    detail: Some(c.detail),
+                    documentation: Some(Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: c.documentation,
+                    })),
+                    filter_text: Some(c.filter_text),
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                        range: edit_range,
+                        new_text: c.key,
+                    })),
+                    ..CompletionItem::default()
+                })
+                .collect();
+            Some(CompletionResponse::List(CompletionList {
+                is_incomplete: false,
+                items,
+            }))
+        }))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        Ok(self.with_state(|state| {
+            let (path, offset) = Self::locate(state, &at.text_document.uri, at.position)?;
+            let project = state.workspace.project_of(&path);
+            let key = navigation::key_at(&state.workspace, &project, &path, offset)?;
+            let target = navigation::definition(&state.workspace, &project, &key)?;
+            Self::location(state, &target).map(GotoDefinitionResponse::Scalar)
+        }))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        Ok(self.with_state(|state| {
+            let (path, offset) = Self::locate(state, &at.text_document.uri, at.position)?;
+            // From a `.bib`, use the project of any open manuscript that uses it.
+            let project = if state.workspace.file(&path).is_some() {
+                state.workspace.project_of(&path)
+            } else {
+                state
+                    .open_projects()
+                    .into_iter()
+                    .find(|p| p.bibliographies.contains(&path))?
+            };
+            let key = navigation::key_at(&state.workspace, &project, &path, offset)?;
+            let found = navigation::references(
+                &state.workspace,
+                &project,
+                &key,
+                params.context.include_declaration,
+            );
+            Some(
+                found
+                    .iter()
+                    .filter_map(|l| Self::location(state, l))
+                    .collect(),
+            )
+        }))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(self.with_state(|state| {
+            let path = path_of(&params.text_document.uri)?;
+            let file = state.workspace.file(&path)?;
+            let convert =
+                |s: &symbols::Symbol| to_document_symbol(s, &file.document, state.encoding);
+            Some(DocumentSymbolResponse::Nested(
+                symbols::outline(&file.manuscript)
+                    .iter()
+                    .map(convert)
+                    .collect(),
+            ))
+        }))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let actions: Vec<CodeActionOrCommand> = params
+            .context
+            .diagnostics
+            .iter()
+            .filter(|d| d.source.as_deref() == Some(super::state::SOURCE))
+            .filter_map(|d| {
+                let data = d.data.as_ref()?;
+                let title = data.get("title")?.as_str()?.to_owned();
+                let edit: TextEdit = serde_json::from_value(serde_json::json!({
+                    "range": data.get("range")?, "newText": data.get("newText")?
+                }))
+                .ok()?;
+                let changes = [(params.text_document.uri.clone(), vec![edit])]
+                    .into_iter()
+                    .collect();
+                Some(CodeActionOrCommand::CodeAction(CodeAction {
+                    title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![d.clone()]),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(changes),
+                        ..WorkspaceEdit::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..CodeAction::default()
+                }))
+            })
+            .collect();
+        Ok(Some(actions))
+    }
+}
+
+#[allow(deprecated)]
+fn to_document_symbol(
+    symbol: &symbols::Symbol,
+    document: &crate::text::Document,
+    encoding: crate::text::Encoding,
+) -> DocumentSymbol {
+    DocumentSymbol {
+        name: symbol.name.clone(),
+        detail: Some(format!("{:?}", symbol.kind).to_lowercase()),
+        kind: SymbolKind::MODULE,
+        tags: None,
+        deprecated: None,
+        range: range(document, &symbol.span, encoding),
+        selection_range: range(document, &symbol.heading_span, encoding),
+        children: Some(
+            symbol
+                .children
+                .iter()
+                .map(|c| to_document_symbol(c, document, encoding))
+                .collect(),
+        ),
+    }
+}

@@ -1,0 +1,154 @@
+//! The server's synchronous state: the workspace plus what the client negotiated, and
+//! the diagnostics to publish after a change. No awaiting happens while it is borrowed.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use tower_lsp_server::lsp_types as lsp;
+
+use super::convert::{range, severity, uri_of};
+use super::settings::Settings;
+use crate::analysis::{project_diagnostics, Diagnostic, DiagnosticOptions};
+use crate::project::{Project, Workspace, WorkspaceOptions};
+use crate::syntax::ParseOptions;
+use crate::text::{Document, Encoding};
+
+pub const SOURCE: &str = "scholia";
+
+pub struct State {
+    pub workspace: Workspace,
+    pub encoding: Encoding,
+    pub settings: Settings,
+    pub folders: Vec<PathBuf>,
+    /// Files for which non-empty diagnostics were last published.
+    published: HashSet<PathBuf>,
+}
+
+/// One `publishDiagnostics` to send.
+pub struct Publish {
+    pub uri: lsp::Uri,
+    pub version: Option<i32>,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+}
+
+impl State {
+    pub fn new(folders: Vec<PathBuf>, settings: Settings, encoding: Encoding) -> Self {
+        let workspace = Workspace::new(folders.clone(), workspace_options(&settings));
+        Self {
+            workspace,
+            encoding,
+            settings,
+            folders,
+            published: HashSet::new(),
+        }
+    }
+
+    pub fn apply_settings(&mut self, settings: Settings) {
+        self.workspace.set_options(workspace_options(&settings));
+        self.settings = settings;
+    }
+
+    /// Projects of all open files, each once.
+    pub fn open_projects(&mut self) -> Vec<Project> {
+        let open: Vec<PathBuf> = self.workspace.open_files().map(Path::to_path_buf).collect();
+        let mut projects: Vec<Project> = Vec::new();
+        for path in open {
+            if projects.iter().any(|p| p.files.contains(&path)) {
+                continue;
+            }
+            projects.push(self.workspace.project_of(&path));
+        }
+        projects
+    }
+
+    /// Diagnostics of every file of every open project, and empty lists for files that
+    /// had diagnostics before but are no longer part of any open project.
+    pub fn diagnostics(&mut self) -> Vec<Publish> {
+        let options = DiagnosticOptions {
+            unused_entries: self.settings.unused_entries,
+        };
+        let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        for project in self.open_projects() {
+            for (path, list) in project_diagnostics(&self.workspace, &project, options) {
+                all.entry(path).or_default().extend(list);
+            }
+        }
+        let mut out = Vec::new();
+        let stale: Vec<PathBuf> = self
+            .published
+            .iter()
+            .filter(|p| !all.contains_key(*p))
+            .cloned()
+            .collect();
+        for path in stale {
+            self.published.remove(&path);
+            if let Some(uri) = uri_of(&path) {
+                out.push(Publish {
+                    uri,
+                    version: None,
+                    diagnostics: Vec::new(),
+                });
+            }
+        }
+        for (path, list) in all {
+            let Some(uri) = uri_of(&path) else { continue };
+            let Some((document, version)) = self.document(&path) else {
+                continue;
+            };
+            let diagnostics = list
+                .iter()
+                .map(|d| to_lsp(document, d, self.encoding))
+                .collect();
+            if list.is_empty() {
+                self.published.remove(&path);
+            } else {
+                self.published.insert(path.clone());
+            }
+            out.push(Publish {
+                uri,
+                version,
+                diagnostics,
+            });
+        }
+        out
+    }
+
+    /// The text of a manuscript or bibliography file, with its version if open.
+    pub fn document(&self, path: &Path) -> Option<(&Document, Option<i32>)> {
+        if let Some(file) = self.workspace.file(path) {
+            return Some((&file.document, file.open.then(|| file.document.version())));
+        }
+        self.workspace.bib(path).map(|b| (&b.document, None))
+    }
+}
+
+fn workspace_options(settings: &Settings) -> WorkspaceOptions {
+    WorkspaceOptions {
+        parse: ParseOptions {
+            extra_cite_commands: settings.cite_commands.clone(),
+        },
+        default_bibliography: settings.default_bibliography.clone(),
+    }
+}
+
+/// An analysis diagnostic as LSP wants it; a quick fix travels in `data`.
+pub fn to_lsp(document: &Document, d: &Diagnostic, encoding: Encoding) -> lsp::Diagnostic {
+    let data = d.fix.as_ref().map(|fix| {
+        json!({
+            "title": fix.title,
+            "range": range(document, &fix.span, encoding),
+            "newText": fix.replacement,
+        })
+    });
+    lsp::Diagnostic {
+        range: range(document, &d.span, encoding),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+        source: Some(SOURCE.to_owned()),
+        message: d.message.clone(),
+        tags: (d.code == "unused-entry").then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+        data,
+        ..lsp::Diagnostic::default()
+    }
+}
