@@ -386,3 +386,6 @@ fn block_text<'t>(text: &'t str, block: &Block) -> Cow<'t, str> {
 fn shifted(span: &Range<usize>, offset: usize) -> Range<usize> {
     span.start + offset..span.end + offset
 }
+
+#[cfg(test)]
+mod tests;

@@ -208,12 +208,12 @@ mod tests {
     #[test]
     fn finds_entries_between_comment_text() {
         let text =
-            "mail me@example.org\n@article{a, title={x {y}}}\n% @book{b\n@misc(c, note=\"}\")";
+            "mail me@example.org\n@article{a, title={x {y}}}\nsee @book{b\n% @book{c}\n@misc(c, note=\"}\")";
         assert_eq!(
             spans(text),
             [
                 Ok("@article{a, title={x {y}}}"),
-                Err(("@book{b", "missing closing brace before the next entry")),
+                Err(("@book{b\n% @book{c}", "missing closing brace before the next entry")),
                 Ok("@misc(c, note=\"}\")"),
             ]
         );
