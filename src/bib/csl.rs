@@ -9,8 +9,7 @@ use super::{BibDiagnostic, Bibliography, Entry, Severity};
 
 pub(super) fn parse_json(text: &str) -> Bibliography {
     match serde_json::from_str::<Value>(text) {
-        // serde_json counts columns in bytes.
-        Err(err) => malformed_file(text, offset_at(text, err.line(), err.column(), false), &err),
+        Err(err) => malformed_file(text, offset_at(text, err.line(), err.column()), &err),
         Ok(value) => {
             let spans = if value.is_array() {
                 json_item_spans(text)
@@ -24,13 +23,8 @@ pub(super) fn parse_json(text: &str) -> Bibliography {
 
 pub(super) fn parse_yaml(text: &str) -> Bibliography {
     match serde_yaml_ng::from_str::<Value>(text) {
-        // libyaml counts columns in characters, from 0.
-        Err(err) => {
-            let at = err
-                .location()
-                .map_or(0, |l| offset_at(text, l.line(), l.column() + 1, true));
-            malformed_file(text, at, &err)
-        }
+        // The location's index is a byte offset.
+        Err(err) => malformed_file(text, err.location().map_or(0, |l| l.index()), &err),
         Ok(value) => from_value(text, value, &[]),
     }
 }
@@ -223,30 +217,24 @@ fn json_item_spans(text: &str) -> Vec<Range<usize>> {
     spans
 }
 
-/// Byte offset of a 1-based line and column; columns count bytes or characters.
-fn offset_at(text: &str, line: usize, column: usize, in_chars: bool) -> usize {
+/// Byte offset of serde_json's 1-based line and byte column.
+fn offset_at(text: &str, line: usize, column: usize) -> usize {
     let line_start: usize = text
         .split_inclusive('\n')
         .take(line.saturating_sub(1))
         .map(str::len)
         .sum();
-    let line_text = text[line_start..].split('\n').next().unwrap_or("");
-    let column = column.saturating_sub(1);
-    let within = if in_chars {
-        line_text
-            .char_indices()
-            .nth(column)
-            .map_or(line_text.len(), |(i, _)| i)
-    } else {
-        (0..=column.min(line_text.len()))
-            .rev()
-            .find(|&i| line_text.is_char_boundary(i))
-            .unwrap_or(0)
-    };
-    line_start + within
+    let line_len = text[line_start..]
+        .find('\n')
+        .unwrap_or(text.len() - line_start);
+    line_start + column.saturating_sub(1).min(line_len)
 }
 
 fn malformed_file(text: &str, at: usize, err: &dyn std::fmt::Display) -> Bibliography {
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
     let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     problem(at..end, &format!("the file could not be read: {err}"))
 }
@@ -259,4 +247,123 @@ fn problem(span: Range<usize>, message: &str) -> Bibliography {
         message: message.to_string(),
     };
     Bibliography::new(Vec::new(), vec![diagnostic])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bib::{parse_csl_json, parse_csl_yaml};
+
+    const JSON: &str = r#"[
+  {"id": "smith2020", "type": "article-journal", "title": "Deep water",
+   "author": [{"family": "Smith", "given": "Ann"}, {"literal": "The ACME Consortium"},
+              {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"}],
+   "issued": {"date-parts": [[2020, 5, 1]]}, "container-title": "Nature",
+   "DOI": "10.1/xyz", "URL": "https://example.org", "abstract": "We dive."},
+  {"id": "conf", "type": "paper-conference", "title": "A talk with id: smith2020",
+   "issued": {"raw": "2019-07"}, "publisher": "ACM"},
+  {"id": 42, "type": "book"}
+]"#;
+
+    #[test]
+    fn json_items_map_to_entries() {
+        let bib = parse_csl_json(JSON);
+        assert!(bib.diagnostics.is_empty(), "{:?}", bib.diagnostics);
+        let smith = &bib.entries[0];
+        assert_eq!(smith.kind, "article");
+        assert_eq!(smith.title.as_deref(), Some("Deep water"));
+        assert_eq!(
+            smith.authors,
+            ["Ann Smith", "The ACME Consortium", "Ludwig van Beethoven"]
+        );
+        assert_eq!(smith.year.as_deref(), Some("2020"));
+        assert_eq!(smith.venue.as_deref(), Some("Nature"));
+        assert_eq!(smith.doi.as_deref(), Some("10.1/xyz"));
+        assert_eq!(smith.url.as_deref(), Some("https://example.org"));
+        assert_eq!(smith.abstract_text.as_deref(), Some("We dive."));
+        let conf = &bib.entries[1];
+        assert_eq!(conf.kind, "inproceedings");
+        assert_eq!(
+            (conf.year.as_deref(), conf.venue.as_deref()),
+            (Some("2019"), Some("ACM"))
+        );
+        assert_eq!(
+            (bib.entries[2].key.as_str(), bib.entries[2].kind.as_str()),
+            ("42", "book")
+        );
+    }
+
+    #[test]
+    fn json_spans_point_at_ids_and_items() {
+        let bib = parse_csl_json(JSON);
+        for entry in &bib.entries {
+            assert_eq!(&JSON[entry.key_span.clone()], entry.key);
+            assert!(JSON[entry.span.clone()].starts_with("{\"id\""));
+            assert!(JSON[entry.span.clone()].ends_with('}'));
+        }
+        // The id quoted inside the second item's title is not mistaken for the first's.
+        assert!(bib.entries[0].key_span.start < bib.entries[1].span.start);
+    }
+
+    #[test]
+    fn yaml_references_with_spans() {
+        let text = "---\nreferences:\n- id: doe99\n  type: chapter\n  title: On YAML\n  author:\n    - family: Doe\n      given: Jane\n  issued: 1999\n  container-title: Collected Works\n- id: \"roe\"\n  issued:\n    date-parts: [[2001]]\n...\n";
+        let bib = parse_csl_yaml(text);
+        assert!(bib.diagnostics.is_empty(), "{:?}", bib.diagnostics);
+        let doe = bib.lookup("doe99").unwrap().0;
+        assert_eq!(doe.kind, "incollection");
+        assert_eq!(doe.authors, ["Jane Doe"]);
+        assert_eq!(doe.year.as_deref(), Some("1999"));
+        assert_eq!(doe.venue.as_deref(), Some("Collected Works"));
+        assert_eq!(&text[doe.key_span.clone()], "doe99");
+        let roe = &bib.entries[1];
+        assert_eq!(&text[roe.key_span.clone()], "roe");
+        assert_eq!(roe.year.as_deref(), Some("2001"));
+    }
+
+    #[test]
+    fn yaml_plain_list_and_item_without_id() {
+        let bib = parse_csl_yaml("- id: a\n  title: A\n- title: no id\n- id: a\n");
+        assert_eq!(bib.len(), 2);
+        let codes: Vec<_> = bib.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["malformed-entry", "duplicate-key"]);
+    }
+
+    #[test]
+    fn malformed_json_points_at_the_error() {
+        let text = "[\n  {\"id\": \"a\",\n   \"title\": \"Ünïcode\" \"oops\"}\n]";
+        let bib = parse_csl_json(text);
+        assert!(bib.is_empty());
+        assert_eq!(bib.diagnostics.len(), 1);
+        let diagnostic = &bib.diagnostics[0];
+        assert_eq!(
+            (diagnostic.code, diagnostic.severity),
+            ("malformed-file", Severity::Error)
+        );
+        assert_eq!(&text[diagnostic.span.clone()], "\"");
+        assert_eq!(diagnostic.span.start, text.find("\"oops").unwrap());
+    }
+
+    #[test]
+    fn malformed_yaml_points_at_the_error() {
+        let text = "- id: a\n  title: \"Ünïcode\"\n  author: [unclosed\n- id: b\n";
+        let bib = parse_csl_yaml(text);
+        assert!(bib.is_empty());
+        assert_eq!(bib.diagnostics[0].code, "malformed-file");
+        // libyaml notices the unclosed flow list at the next item's `:`.
+        assert_eq!(&text[bib.diagnostics[0].span.clone()], ":");
+        assert_eq!(bib.diagnostics[0].span.start, text.rfind(": b").unwrap());
+        assert!(
+            bib.diagnostics[0].message.contains("line 4"),
+            "{}",
+            bib.diagnostics[0].message
+        );
+    }
+
+    #[test]
+    fn not_a_list_of_items() {
+        let bib = parse_csl_json("{\"title\": \"x\"}");
+        assert_eq!(bib.diagnostics[0].code, "malformed-file");
+        assert!(parse_csl_yaml("").diagnostics.is_empty());
+    }
 }
