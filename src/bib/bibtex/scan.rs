@@ -213,7 +213,10 @@ mod tests {
             spans(text),
             [
                 Ok("@article{a, title={x {y}}}"),
-                Err(("@book{b\n% @book{c}", "missing closing brace before the next entry")),
+                Err((
+                    "@book{b\n% @book{c}",
+                    "missing closing brace before the next entry"
+                )),
                 Ok("@misc(c, note=\"}\")"),
             ]
         );
