@@ -66,7 +66,8 @@ const SILENT: &[&str] = &[
     "phantomsection", "and", "fi", "else",
 ];
 
-const REFERENCES: &[&str] = &[
+/// Cross-reference commands, read as a number (also raw TeX in Markdown).
+pub(crate) const REFERENCES: &[&str] = &[
     "ref", "eqref", "autoref", "cref", "Cref", "pageref", "vref", "Vref", "cpageref",
     "Cpageref", "nameref", "subref",
 ];
@@ -451,4 +452,125 @@ fn paragraph_spans(
         out.push(start..gap.end.max(start));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::{parse, IncludeKind, Language, Manuscript, ParseOptions, SectionKind};
+
+    fn latex(text: &str) -> Manuscript {
+        parse(Language::Latex, text, &ParseOptions::default())
+    }
+
+    fn prose(ir: &Manuscript) -> Vec<&str> {
+        ir.sentences.iter().map(|s| s.prose.as_str()).collect()
+    }
+
+    #[test]
+    fn sections_have_plain_titles_kinds_levels_and_spans() {
+        let text = "\\documentclass{article}\n\\begin{document}\n\\begin{abstract}\nWe show it.\n\\end{abstract}\n\
+                    \\section{Intro \\emph{to} GPs}\nText.\n\\subsection*[short]{Related work}\nMore.\n\
+                    \\section{Methods}\nHow.\n\\paragraph{Results.} Run-in.\n\\end{document}\n";
+        let ir = latex(text);
+        let found: Vec<_> = ir.sections.iter().map(|s| (s.level, s.title.as_str(), s.kind)).collect();
+        assert_eq!(
+            found,
+            [
+                (1, "Abstract", SectionKind::Abstract),
+                (1, "Intro to GPs", SectionKind::Introduction),
+                (2, "Related work", SectionKind::RelatedWork),
+                (1, "Methods", SectionKind::Method),
+                (4, "Results.", SectionKind::Results),
+            ]
+        );
+        assert_eq!(&text[ir.sections[1].heading_span.clone()], "\\section{Intro \\emph{to} GPs}");
+        assert!(text[ir.sections[1].span.clone()].ends_with("More.\n"));
+        assert!(text[ir.sections[3].span.clone()].ends_with("Run-in.\n"));
+        let in_section: Vec<_> = ir.paragraphs.iter().map(|p| p.section).collect();
+        assert_eq!(in_section, [Some(0), Some(1), Some(2), Some(3), Some(4)]);
+        assert_eq!(prose(&ir), ["We show it.", "Text.", "More.", "How.", "Run-in."]);
+    }
+
+    #[test]
+    fn paragraphs_skip_preamble_floats_and_keep_display_math_inline() {
+        let text = "\\documentclass{article}\n\\title{No}\n\\begin{document}\nOne two.\n\n\
+                    We have\n\\begin{equation}\nx = 1.\n\\end{equation}\nwhere x is big.\n\
+                    \\begin{figure}\nCaption text \\citep{fig}.\n\\end{figure}\n\
+                    \\begin{itemize}\n\\item First point.\n\\item Second point.\n\\end{itemize}\n\\end{document}\n";
+        let ir = latex(text);
+        assert_eq!(prose(&ir), ["One two.", "We have X where x is big.", "First point.", "Second point."]);
+        assert_eq!(ir.paragraphs.len(), 4);
+        assert_eq!(ir.citations[0].keys[0].key, "fig", "citations in captions still count");
+    }
+
+    #[test]
+    fn prose_uses_placeholders() {
+        let text = "As \\citet{a} show in Fig.~\\ref{f}, $x^2$ is \\emph{large} \\textbf{here} % note\n\
+                    and \\url{x.org} 50\\% of \\LaTeX\\ users\\footnote{Not \\cite{b}.} agree.";
+        let ir = latex(text);
+        assert_eq!(prose(&ir), ["As [REF] show in Fig. 1, X is large here and x.org 50% of LaTeX users agree."]);
+        assert_eq!(ir.sentences[0].citations, [0, 1]);
+    }
+
+    #[test]
+    fn sentences_end_after_trailing_citations_and_braces() {
+        let ir = latex("It holds.\\cite{a} Then \\emph{it ends.} \\citet{b} show more. Last one");
+        assert_eq!(prose(&ir), ["It holds.[REF]", "Then it ends.", "[REF] show more.", "Last one"]);
+        assert_eq!(ir.sentences.iter().map(|s| s.citations.clone()).collect::<Vec<_>>(), [vec![0], vec![], vec![1], vec![]]);
+    }
+
+    #[test]
+    fn comments_and_verbatim_hold_no_citations() {
+        let ir = latex("% \\cite{no}\n\\begin{verbatim}\n\\cite{no}\n\\end{verbatim}\n\\iffalse \\cite{no} \\fi\n\\cite{yes}");
+        assert_eq!(ir.cited_keys().map(|k| k.key.as_str()).collect::<Vec<_>>(), ["yes"]);
+    }
+
+    #[test]
+    fn extra_cite_commands_are_citations() {
+        let options = ParseOptions { extra_cite_commands: vec!["citenumx".into()] };
+        let ir = parse(Language::Latex, "See \\citenumx{k1,k2}.", &options);
+        assert_eq!(ir.cited_keys().map(|k| k.key.as_str()).collect::<Vec<_>>(), ["k1", "k2"]);
+        assert!(latex("See \\citenumx{k1}.").citations.is_empty());
+    }
+
+    #[test]
+    fn half_typed_cite_is_found_at_the_cursor() {
+        let text = "Shown by \\cite{";
+        let ir = latex(text);
+        let (citation, key) = ir.key_at(text.len()).expect("cursor inside the citation");
+        assert_eq!((citation.command.as_str(), key.key.as_str()), ("\\cite", ""));
+        assert_eq!(ir.cited_keys().count(), 0, "empty keys are not cited keys");
+        let text = "Shown by \\citep{smi\n\nNext paragraph.";
+        let ir = latex(text);
+        let (_, key) = ir.key_at(text.find("smi").unwrap() + 3).unwrap();
+        assert_eq!(key.key, "smi");
+        assert_eq!(prose(&ir).last(), Some(&"Next paragraph."));
+    }
+
+    #[test]
+    fn includes_bibliographies_and_roots() {
+        let text = "%!TEX root = ../main.tex\n\\input{sections/intro}\\include{ch1} \\subfile{sub.tex}\n\
+                    \\import{dir/}{file}\\subimport{a}{b.tex}\n\\bibliography{refs, more}\n\
+                    \\addbibresource[label=x]{x.bib}\\addglobalbib{g.bib}";
+        let ir = latex(text);
+        let includes: Vec<_> = ir.includes.iter().map(|i| (i.kind, i.path.as_str())).collect();
+        assert_eq!(
+            includes,
+            [
+                (IncludeKind::Input, "sections/intro"),
+                (IncludeKind::Include, "ch1"),
+                (IncludeKind::Subfile, "sub.tex"),
+                (IncludeKind::Import, "dir/file"),
+                (IncludeKind::Import, "a/b.tex"),
+            ]
+        );
+        assert_eq!(&text[ir.includes[0].span.clone()], "\\input{sections/intro}");
+        let bibs: Vec<_> = ir.bibliographies.iter().map(|b| (b.path.as_str(), &text[b.span.clone()])).collect();
+        assert_eq!(bibs, [("refs", "refs"), ("more", "more"), ("x.bib", "x.bib"), ("g.bib", "g.bib")]);
+        assert_eq!(ir.root_hint.as_deref(), Some("../main.tex"));
+        assert!(!ir.is_root);
+        let root = latex("% !TeX root=main.tex\n\\documentclass{article}");
+        assert!(root.is_root);
+        assert_eq!(root.root_hint.as_deref(), Some("main.tex"));
+    }
 }

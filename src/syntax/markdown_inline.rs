@@ -5,6 +5,7 @@
 use std::ops::Range;
 
 use super::ir::{Citation, CitationKey};
+use super::latex::REFERENCES;
 use super::pandoc_cite::{bracket_keys, can_cite_after, is_crossref, key_after};
 use super::prose::{Mask, Replace, CITATION_PLACEHOLDER, MATH_PLACEHOLDER, NUMBER_PLACEHOLDER};
 
@@ -73,7 +74,22 @@ impl<'a> Inline<'a> {
         self.text.get(from..until.max(from))?.find(needle).map(|p| from + p)
     }
 
+    /// Escapes, hard line breaks, and raw TeX commands (`\\ref{x}` reads as a number, other
+    /// commands and their immediate `{..}` argument are hidden).
     fn escape(&mut self, pos: usize) -> usize {
+        let name = self.bytes[pos + 1..self.end].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if name > 0 {
+            let mut end = pos + 1 + name;
+            if self.byte(end) == Some(b'{') {
+                end = self.find(pos, end, "}").map_or(end, |close| close + 1);
+            }
+            let replace = if REFERENCES.contains(&&self.text[pos + 1..pos + 1 + name]) {
+                Replace::Text(NUMBER_PLACEHOLDER)
+            } else {
+                Replace::Hide
+            };
+            return self.mask(pos..end, replace);
+        }
         match self.byte(pos + 1) {
             Some(b'\n') => self.mask(pos..pos + 1, Replace::Text(" ")),
             Some(b) if b.is_ascii_punctuation() => {

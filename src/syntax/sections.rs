@@ -9,7 +9,7 @@ use super::ir::{Section, SectionKind};
 /// (so "experimental setup" is a method, not results).
 const KEYWORDS: &[(&str, SectionKind)] = &[
     ("abstract", SectionKind::Abstract),
-    ("introduction", SectionKind::Introduction),
+    ("intro", SectionKind::Introduction),
     ("background", SectionKind::Introduction),
     ("motivation", SectionKind::Introduction),
     ("related work", SectionKind::RelatedWork),

@@ -101,7 +101,7 @@ fn is_closer(unit: Unit, masks: &[Mask]) -> bool {
 }
 
 /// Whether units from `at` begin a new sentence: blank space, then a capital letter, a
-/// command, or the end of the paragraph.
+/// command, a citation (`[@a] show`), or the end of the paragraph.
 fn starts_sentence(text: &str, units: &[Unit], at: usize, masks: &[Mask]) -> bool {
     let Some(&first) = units.get(at) else { return true };
     if !is_blank(first, masks) {
@@ -113,7 +113,9 @@ fn starts_sentence(text: &str, units: &[Unit], at: usize, masks: &[Mask]) -> boo
     match next {
         None => true,
         Some(Unit::Char(_, c)) => c.is_uppercase(),
-        Some(&Unit::Atom(i)) => text.as_bytes().get(masks[i].span.start) == Some(&b'\\'),
+        Some(&Unit::Atom(i)) => {
+            masks[i].citation || text.as_bytes().get(masks[i].span.start) == Some(&b'\\')
+        }
     }
 }
 
