@@ -44,14 +44,7 @@ pub(crate) fn build(tree: &Tree, text: &str) -> Manuscript {
                 headings.push((heading_level(node), trim(text, range), title_range(text, content)));
             }
             "paragraph" => {
-                let mut skips = Vec::new();
-                let mut children = node.walk();
-                for c in node.children(&mut children) {
-                    if c.kind() == "block_continuation" {
-                        skips.push(c.byte_range());
-                    }
-                }
-                inline.scan(range.clone(), &skips);
+                inline.scan(range.clone(), &continuations(node));
                 paragraphs.push(range);
             }
             "pipe_table" => inline.scan(range, &[]),
@@ -112,6 +105,21 @@ fn child<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
     found
 }
 
+/// Block-quote markers and indentation inside a paragraph's lines.
+fn continuations(paragraph: Node) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut cursor = paragraph.walk();
+    let mut stack = vec![paragraph];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "block_continuation" {
+            out.push(node.byte_range());
+        }
+        stack.extend(node.children(&mut cursor));
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}
+
 fn heading_level(node: Node) -> u8 {
     let mut cursor = node.walk();
     let level = node.children(&mut cursor).find_map(|c| match c.kind() {
@@ -128,5 +136,108 @@ fn title_range(text: &str, content: Range<usize>) -> Range<usize> {
     match s.rfind('{').filter(|_| s.ends_with('}')) {
         Some(open) => trim(text, content.start..content.start + open),
         None => content,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::{parse, Language, Manuscript, ParseOptions, SectionKind};
+
+    fn markdown(text: &str) -> Manuscript {
+        parse(Language::Markdown, text, &ParseOptions::default())
+    }
+
+    /// Each citation's command with the text its key spans cover.
+    fn cites(text: &str) -> Vec<(String, Vec<&str>)> {
+        let ir = markdown(text);
+        ir.citations
+            .iter()
+            .map(|c| (c.command.clone(), c.keys.iter().map(|k| &text[k.span.clone()]).collect()))
+            .collect()
+    }
+
+    fn c(command: &str, keys: &[&'static str]) -> (String, Vec<&'static str>) {
+        (command.to_string(), keys.to_vec())
+    }
+
+    #[test]
+    fn pandoc_citation_forms_with_key_spans() {
+        let text = "A [@key]. B [-@sup]. C [see @a, p. 3; @b]. D [@c; @d]. \
+                    E @intext says. F @loc [p. 3] too. G @{key.with:punct}. H @end.\n";
+        assert_eq!(
+            cites(text),
+            [
+                c("[@]", &["key"]),
+                c("[@]", &["sup"]),
+                c("[@]", &["a", "b"]),
+                c("[@]", &["c", "d"]),
+                c("@", &["intext"]),
+                c("@", &["loc"]),
+                c("@", &["key.with:punct"]),
+                c("@", &["end"]),
+            ]
+        );
+        let ir = markdown(text);
+        assert_eq!(&text[ir.citations[5].span.clone()], "@loc [p. 3]");
+        assert_eq!(ir.sentences[2].prose, "C [REF].");
+    }
+
+    #[test]
+    fn emails_code_and_comments_do_not_cite() {
+        let text = "Mail a@b.com or <x@y.org>. Code `@no` here.\n\n```\n@no\n```\n\n    @indented\n\n\
+                    <!-- @hidden -->\n\nText <!-- @inline --> and [@yes].\n";
+        assert_eq!(cites(text), [c("[@]", &["yes"])]);
+    }
+
+    #[test]
+    fn crossrefs_read_as_numbers_not_citations() {
+        let ir = markdown("See @fig:plot and [@sec:intro], as @doe shows.\n");
+        assert_eq!(ir.cited_keys().map(|k| k.key.as_str()).collect::<Vec<_>>(), ["doe"]);
+        assert_eq!(ir.sentences[0].prose, "See 1 and 1, as [REF] shows.");
+    }
+
+    #[test]
+    fn headings_front_matter_and_prose() {
+        let text = "---\ntitle: T\nbibliography: [a.bib, b.bib]\nabstract: We did it. It works.\n---\n\n\
+                    # Introduction {#sec:intro}\n\nWe use $x^2$ and *emph* with a [link](http://x.org) here.\n\n\
+                    Related Work\n------------\n\n> Quoted text about it.\n> Still quoted.\n\n## Results\n\n- An item [@k].\n";
+        let ir = markdown(text);
+        assert!(ir.is_root);
+        let bibs: Vec<_> = ir.bibliographies.iter().map(|b| &text[b.span.clone()]).collect();
+        assert_eq!(bibs, ["a.bib", "b.bib"]);
+        let sections: Vec<_> = ir.sections.iter().map(|s| (s.level, s.title.as_str(), s.kind)).collect();
+        assert_eq!(
+            sections,
+            [
+                (1, "Abstract", SectionKind::Abstract),
+                (1, "Introduction", SectionKind::Introduction),
+                (2, "Related Work", SectionKind::RelatedWork),
+                (2, "Results", SectionKind::Results),
+            ]
+        );
+        let prose: Vec<_> = ir.sentences.iter().map(|s| s.prose.as_str()).collect();
+        assert_eq!(
+            prose,
+            [
+                "We did it.",
+                "It works.",
+                "We use X and emph with a link here.",
+                "Quoted text about it.",
+                "Still quoted.",
+                "An item [REF].",
+            ]
+        );
+        let in_section: Vec<_> = ir.paragraphs.iter().map(|p| p.section).collect();
+        assert_eq!(in_section, [Some(0), Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn half_typed_bracket_citation_is_found() {
+        let text = "As shown [@smi";
+        let ir = markdown(text);
+        let (citation, key) = ir.key_at(text.len()).expect("inside a citation");
+        assert_eq!((citation.command.as_str(), key.key.as_str()), ("[@]", "smi"));
+        let text = "As shown [@]";
+        assert_eq!(markdown(text).key_at(11).map(|(_, k)| k.span.clone()), Some(11..11));
     }
 }
