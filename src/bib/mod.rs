@@ -1,6 +1,10 @@
 //! Bibliography entries from BibTeX/BibLaTeX, CSL-JSON and CSL-YAML.
 
+mod bibtex;
+mod csl;
+mod duplicates;
 mod entry;
+mod latex_text;
 
 pub use entry::{BibDiagnostic, Bibliography, Entry, KeyMatch, Severity};
 
@@ -28,18 +32,18 @@ impl BibFormat {
 
 /// Parses a BibTeX/BibLaTeX file. `macro_sources` are the texts of other bibliography files
 /// of the same project whose `@string` definitions this file may use.
-pub fn parse_bibtex(_text: &str, _macro_sources: &[&str]) -> Bibliography {
-    Bibliography::default()
+pub fn parse_bibtex(text: &str, macro_sources: &[&str]) -> Bibliography {
+    bibtex::parse(text, macro_sources)
 }
 
 /// Parses CSL-JSON (an array of items).
-pub fn parse_csl_json(_text: &str) -> Bibliography {
-    Bibliography::default()
+pub fn parse_csl_json(text: &str) -> Bibliography {
+    csl::parse_json(text)
 }
 
 /// Parses CSL-YAML: a list of items, or a mapping with a `references:` list.
-pub fn parse_csl_yaml(_text: &str) -> Bibliography {
-    Bibliography::default()
+pub fn parse_csl_yaml(text: &str) -> Bibliography {
+    csl::parse_yaml(text)
 }
 
 /// Parses `text` in `format`.

@@ -80,9 +80,14 @@ pub struct Sentence {
 }
 
 /// One citation command or pandoc citation group.
+///
+/// While a citation is being typed its keys may include an empty key: `\cite{}`,
+/// `\cite{a, }` and `[@]` have one whose span is the empty slot, so `key_at` finds the
+/// cursor there. An unclosed LaTeX group (`\cite{ab`) ends at its line's end and each of
+/// its keys at the first space.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Citation {
-    /// `\citep`, `\autocite*`, `[@...]`, `@` (in-text Markdown), ...
+    /// `\citep`, `\autocite*` (as written), `[@]` (a bracketed pandoc group), `@` (in-text).
     pub command: String,
     /// The whole citation in the source.
     pub span: Range<usize>,
@@ -167,8 +172,9 @@ impl Manuscript {
         })
     }
 
-    /// Every cited key with its span, in document order.
+    /// Every cited key with its span, in document order; empty keys (a key being typed)
+    /// are left out.
     pub fn cited_keys(&self) -> impl Iterator<Item = &CitationKey> {
-        self.citations.iter().flat_map(|c| c.keys.iter())
+        self.citations.iter().flat_map(|c| c.keys.iter()).filter(|k| !k.key.is_empty())
     }
 }
