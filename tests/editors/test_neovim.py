@@ -1,0 +1,83 @@
+"""A real editor end to end: headless Neovim with editors/nvim opens the fixture's main.tex,
+hovers a citation and reports the hover text, the diagnostics and the user commands it got.
+Runs with every Neovim found: Debian's (0.7, the vim.lsp.start_client path) and the one the
+requirements install into the virtual environment (0.11, vim.lsp.config/enable)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SCHOLIA_BIN
+
+HERE = Path(__file__).parent
+
+
+def neovims() -> list:
+    found = {shutil.which("nvim"), shutil.which("nvim", path=str(Path(sys.executable).parent))}
+    versions = {}
+    for nvim in filter(None, found):
+        version = subprocess.run([nvim, "--version"], capture_output=True, text=True, timeout=30)
+        versions[os.path.realpath(nvim)] = version.stdout.split("\n", 1)[0]
+    return [pytest.param(path, id=version) for path, version in sorted(versions.items(), key=lambda v: v[1])]
+
+
+NEOVIMS = neovims()
+pytestmark = pytest.mark.skipif(not NEOVIMS, reason="nvim not found (apt-get install neovim)")
+
+
+def run_neovim(nvim: str, project: Path, out_dir: Path, settings: dict) -> list[str]:
+    """Lines `kind: text` written by nvim/hover.lua."""
+    out = out_dir / "nvim-report.txt"
+    env = {
+        **os.environ,
+        "SCHOLIA_BIN": str(SCHOLIA_BIN),
+        "SCHOLIA_NVIM": str(REPO / "editors" / "nvim"),
+        "SCHOLIA_OUT": str(out),
+        "SCHOLIA_SETTINGS": json.dumps(settings),
+        # Keep the user's own configuration, plugins and state out of the run.
+        "XDG_CONFIG_HOME": str(out_dir / "config"),
+        "XDG_DATA_HOME": str(out_dir / "data"),
+        "XDG_STATE_HOME": str(out_dir / "state"),
+    }
+    command = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(HERE / "nvim" / "init.lua"), "main.tex",
+               "+luafile " + str(HERE / "nvim" / "hover.lua")]
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=60)
+    assert out.exists(), f"nvim wrote no report (exit {done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return out.read_text().splitlines()
+
+
+def of_kind(lines: list[str], kind: str) -> list[str]:
+    return [line.removeprefix(kind + ": ") for line in lines if line.startswith(kind + ": ")]
+
+
+@pytest.mark.parametrize("nvim", NEOVIMS or [None])
+def test_hover_diagnostics_and_commands(nvim, latex_project, tmp_path):
+    lines = run_neovim(nvim, latex_project, tmp_path, {})
+    assert of_kind(lines, "error") == [], lines
+    assert of_kind(lines, "attached") == ["scholia"]
+    hover = of_kind(lines, "hover")
+    assert any("ImageNet Classification with Deep Convolutional Neural Networks" in h for h in hover), lines
+
+    diagnostics = of_kind(lines, "diagnostic")
+    assert any(d.startswith("method.tex:2:undefined-key:") and "missing2020" in d for d in diagnostics), lines
+    assert any(d.startswith("method.tex:2:key-case-mismatch:") and "Knuth84" in d for d in diagnostics), lines
+    assert any(":unused-entry:" in d for d in diagnostics), lines
+
+    # Each announced command (the server's, then the stand-in's) got its user command.
+    user_commands = of_kind(lines, "command")
+    assert "scholia.draftAbstract :ScholiaDraftAbstract defined" in user_commands, lines
+    assert all(c.endswith(" defined") for c in user_commands), lines
+
+
+@pytest.mark.parametrize("nvim", NEOVIMS or [None])
+def test_settings_reach_the_server(nvim, latex_project, tmp_path):
+    lines = run_neovim(nvim, latex_project, tmp_path, {"unusedEntries": False})
+    assert of_kind(lines, "error") == [], lines
+    diagnostics = of_kind(lines, "diagnostic")
+    assert any(":duplicate-key:" in d for d in diagnostics), lines
+    assert not any(":unused-entry:" in d for d in diagnostics), lines
