@@ -7,7 +7,7 @@ use biblatex::{ChunksExt, Date, Pair, RawBibliography, RawEntry, Spanned};
 use super::inherit::{is_link, keys_in};
 use super::macros::Macros;
 use super::scan::Block;
-use super::{display, excerpt, field_span, malformed, shifted};
+use super::{display, field_span, malformed, parse_failure, shifted};
 use crate::bib::{BibDiagnostic, Severity};
 
 /// One entry as read from its block, before inheritance.
@@ -34,11 +34,7 @@ impl<'s> Parsed<'s> {
         let raw = match RawBibliography::parse(src) {
             Ok(raw) => raw.entries.into_iter().next()?.v,
             Err(err) => {
-                let reason = match excerpt(&src[err.span.start.min(src.len())..]) {
-                    "" => err.kind.to_string(),
-                    near => format!("{} near `{near}`", err.kind),
-                };
-                diagnostics.push(malformed(block.span.clone(), &reason));
+                diagnostics.push(parse_failure(block, src, &err));
                 return None;
             }
         };
