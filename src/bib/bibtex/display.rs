@@ -30,7 +30,7 @@ pub(super) fn is_shown(field: &str) -> bool {
         .any(|f| field.eq_ignore_ascii_case(f))
 }
 
-/// `entry` with its spans; `kind` and `key` come from the source as written.
+/// `entry` as shown to users; its spans are left for the caller to fill in.
 pub(super) fn to_entry(entry: &biblatex::Entry, kind: &str) -> Entry {
     let text = |name: &str| entry.get(name).map(text_of).filter(|s| !s.is_empty());
     let verbatim = |name: &str| {

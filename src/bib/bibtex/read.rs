@@ -2,12 +2,14 @@
 
 use std::ops::Range;
 
-use biblatex::{ChunksExt, Date, Pair, RawBibliography, RawEntry, Spanned};
+use biblatex::{
+    ChunksExt, Date, Pair, ParseError, ParseErrorKind, RawBibliography, RawEntry, Spanned, Token,
+};
 
 use super::inherit::{is_link, keys_in};
 use super::macros::Macros;
 use super::scan::Block;
-use super::{display, excerpt, field_span, malformed, shifted};
+use super::{display, field_span, malformed, parse_failure, shifted};
 use crate::bib::{BibDiagnostic, Severity};
 
 /// One entry as read from its block, before inheritance.
@@ -33,14 +35,13 @@ impl<'s> Parsed<'s> {
         let offset = block.span.start;
         let raw = match RawBibliography::parse(src) {
             Ok(raw) => raw.entries.into_iter().next()?.v,
-            Err(err) => {
-                let reason = match excerpt(&src[err.span.start.min(src.len())..]) {
-                    "" => err.kind.to_string(),
-                    near => format!("{} near `{near}`", err.kind),
-                };
-                diagnostics.push(malformed(block.span.clone(), &reason));
-                return None;
-            }
+            Err(err) => match key_only(block, src, &err) {
+                Some(raw) => raw,
+                None => {
+                    diagnostics.push(parse_failure(block, src, &err));
+                    return None;
+                }
+            },
         };
         if raw.key.v.is_empty() {
             diagnostics.push(malformed(block.span.clone(), "the entry has no key"));
@@ -101,6 +102,23 @@ impl<'s> Parsed<'s> {
     pub fn key_span(&self) -> Range<usize> {
         shifted(&self.raw.key.span, self.span.start)
     }
+}
+
+/// `@misc{key}`: legal BibTeX, but the crate wants a comma after every key.
+fn key_only<'s>(block: &Block, src: &'s str, err: &ParseError) -> Option<RawEntry<'s>> {
+    let after_key = err.span.start;
+    let open = block.open - block.span.start;
+    if err.kind != ParseErrorKind::Expected(Token::Comma) || src.get(after_key..)?.trim() != "}" {
+        return None;
+    }
+    let key = src.get(open + 1..after_key)?.trim();
+    let key_start = after_key - src[open + 1..after_key].trim_start().len();
+    let kind = block.kind.start - block.span.start..block.kind.end - block.span.start;
+    Some(RawEntry {
+        key: Spanned::new(key, key_start..key_start + key.len()),
+        kind: Spanned::new(&src[kind.clone()], kind),
+        fields: Vec::new(),
+    })
 }
 
 /// The fields of `raw` the crate can read one by one; the others are reported.

@@ -271,6 +271,17 @@ fn comments_preambles_and_stray_at_signs_are_not_entries() {
 }
 
 #[test]
+fn entry_with_only_a_key_loads() {
+    let text = "@misc{ stub }";
+    let stub = only(text);
+    assert_eq!(&text[stub.key_span.clone()], "stub");
+    assert_eq!(
+        (stub.key.as_str(), stub.kind.as_str(), stub.title.as_deref()),
+        ("stub", "misc", None)
+    );
+}
+
+#[test]
 fn entry_without_key_is_malformed() {
     let bib = parse("@article{, title={No key}}");
     assert!(bib.is_empty());
