@@ -18,7 +18,8 @@ fn resolve_all(folder: &Path, main: &Path) -> (BTreeSet<String>, Vec<String>) {
         let file = workspace.file(path).expect("project file loaded");
         keys.extend(file.manuscript.cited_keys().map(|k| k.key.clone()));
     }
-    let missing = keys.iter().filter(|k| workspace.resolve_key(&project, k).is_none()).cloned().collect();
+    let missing =
+        keys.iter().filter(|k| workspace.resolve_key(&project, k).is_none()).cloned().collect();
     (keys, missing)
 }
 

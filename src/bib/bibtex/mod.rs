@@ -96,15 +96,9 @@ fn malformed(span: Range<usize>, reason: &str) -> BibDiagnostic {
 fn parse_failure(block: &Block, src: &str, err: &ParseError) -> BibDiagnostic {
     let rest = src.get(err.span.start..).unwrap_or("");
     let line = rest.split('\n').next().unwrap_or("").trim_end();
-    let near = line
-        .char_indices()
-        .nth(24)
-        .map_or(line, |(end, _)| &line[..end]);
-    let reason = if near.is_empty() {
-        err.kind.to_string()
-    } else {
-        format!("{} near `{near}`", err.kind)
-    };
+    let near = line.char_indices().nth(24).map_or(line, |(end, _)| &line[..end]);
+    let reason =
+        if near.is_empty() { err.kind.to_string() } else { format!("{} near `{near}`", err.kind) };
     malformed(block.span.clone(), &reason)
 }
 

@@ -75,11 +75,7 @@ impl<'s> Parsed<'s> {
             });
         }
         // Links wait until every entry is read; resolving them now could loop.
-        let mut raw = RawEntry {
-            key: raw.key,
-            kind: raw.kind,
-            fields: own,
-        };
+        let mut raw = RawEntry { key: raw.key, kind: raw.kind, fields: own };
         let resolved = match resolve(vec![raw.clone()]) {
             Ok(entry) => entry,
             Err(_) => {
@@ -91,12 +87,7 @@ impl<'s> Parsed<'s> {
         };
         check_date(&raw, &resolved, offset, diagnostics);
         raw.fields.extend(links);
-        Some(Self {
-            raw,
-            aliases,
-            span: block.span.clone(),
-            resolved,
-        })
+        Some(Self { raw, aliases, span: block.span.clone(), resolved })
     }
 
     pub fn key_span(&self) -> Range<usize> {
@@ -129,11 +120,8 @@ fn readable_fields<'s>(
 ) -> Vec<Pair<'s>> {
     let mut readable = Vec::with_capacity(raw.fields.len());
     for field in &raw.fields {
-        let alone = RawEntry {
-            key: raw.key.clone(),
-            kind: raw.kind.clone(),
-            fields: vec![field.clone()],
-        };
+        let alone =
+            RawEntry { key: raw.key.clone(), kind: raw.kind.clone(), fields: vec![field.clone()] };
         match resolve(vec![alone]) {
             Ok(_) => readable.push(field.clone()),
             Err(err) => diagnostics.push(BibDiagnostic {
@@ -157,17 +145,10 @@ fn check_date(
     offset: usize,
     diagnostics: &mut Vec<BibDiagnostic>,
 ) {
-    let Some(date) = raw
-        .fields
-        .iter()
-        .find(|f| f.key.v.eq_ignore_ascii_case("date"))
-    else {
+    let Some(date) = raw.fields.iter().find(|f| f.key.v.eq_ignore_ascii_case("date")) else {
         return;
     };
-    if resolved
-        .get("date")
-        .is_some_and(|chunks| chunks.parse::<Date>().is_err())
-    {
+    if resolved.get("date").is_some_and(|chunks| chunks.parse::<Date>().is_err()) {
         diagnostics.push(BibDiagnostic {
             span: field_span(date, offset),
             severity: Severity::Warning,
@@ -187,8 +168,5 @@ pub(super) fn resolve(entries: Vec<RawEntry<'_>>) -> Result<biblatex::Entry, Str
         abbreviations: Vec::new(),
     };
     let bib = biblatex::Bibliography::from_raw(raw).map_err(|err| err.kind.to_string())?;
-    bib.into_vec()
-        .into_iter()
-        .next()
-        .ok_or_else(|| "no entry found".to_string())
+    bib.into_vec().into_iter().next().ok_or_else(|| "no entry found".to_string())
 }
