@@ -24,14 +24,14 @@ fn text_output_lists_project_diagnostics_and_fails_on_errors() {
     assert_eq!(status, 1, "{out}");
     let lines: Vec<&str> = out.lines().collect();
     assert!(
-        lines.contains(&"sections/method.tex:2:44: error[undefined-key]: `missing2020` is not defined in refs.bib"),
+        lines.contains(&"sections/method.tex:2:49: error[undefined-key]: `missing2020` is not defined in refs.bib"),
         "{out}"
     );
     assert!(
         lines.iter().any(|l| l.starts_with("sections/method.tex:2:18: warning[key-case-mismatch]")),
         "{out}"
     );
-    assert!(lines.iter().any(|l| l.starts_with("refs.bib:28:7: hint[unused-entry]")), "{out}");
+    assert!(lines.iter().any(|l| l.starts_with("refs.bib:29:7: hint[unused-entry]")), "{out}");
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn json_output_and_clean_exit() {
     let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
     let undefined = rows.iter().find(|r| r["code"] == "undefined-key").unwrap();
     assert_eq!(undefined["file"], "sections/method.tex");
-    assert_eq!((undefined["line"].as_u64(), undefined["column"].as_u64()), (Some(2), Some(44)));
+    assert_eq!((undefined["line"].as_u64(), undefined["column"].as_u64()), (Some(2), Some(49)));
     assert_eq!(undefined["severity"], "error");
 }
 

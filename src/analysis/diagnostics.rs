@@ -63,7 +63,8 @@ pub fn project_diagnostics(
             {
                 cites_everything = true;
             }
-            for key in &citation.keys {
+            // An empty key is a slot being typed (`\cite{}`): nothing to resolve yet.
+            for key in citation.keys.iter().filter(|k| !k.key.is_empty()) {
                 match workspace.resolve_key(project, &key.key) {
                     Some(found) => {
                         used.insert((found.source.to_path_buf(), found.entry.key.clone()));

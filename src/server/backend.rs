@@ -78,7 +78,7 @@ impl Backend {
             Some(value) => Some(value),
             None if *self.pull_configuration.lock().unwrap_or_else(|p| p.into_inner()) => {
                 let item = ConfigurationItem { scope_uri: None, section: Some("scholia".into()) };
-                self.client.configuration(vec![item]).await.ok().and_then(|mut v| v.pop())
+                ask(self.client.configuration(vec![item])).await.and_then(|mut v| v.pop())
             }
             None => None,
         };
@@ -103,6 +103,25 @@ impl Backend {
             uri: uri_of(&target.path)?,
             range: range(document, &target.span, state.encoding),
         })
+    }
+}
+
+/// How long a request to the client may stay unanswered. The transport finishes every
+/// pending handler before it honours `exit`, so an unanswered request must not wait forever.
+const CLIENT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A request to the client, `None` when it fails or goes unanswered.
+async fn ask<T>(request: impl std::future::Future<Output = Result<T>>) -> Option<T> {
+    match tokio::time::timeout(CLIENT_PATIENCE, request).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(e)) => {
+            tracing::warn!("client request failed: {e}");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("client did not answer within {CLIENT_PATIENCE:?}");
+            None
+        }
     }
 }
 
@@ -164,8 +183,8 @@ impl LanguageServer for Backend {
                 method: "workspace/didChangeWatchedFiles".into(),
                 register_options: serde_json::to_value(options).ok(),
             };
-            if let Err(e) = self.client.register_capability(vec![registration]).await {
-                tracing::warn!("could not register file watchers: {e}");
+            if ask(self.client.register_capability(vec![registration])).await.is_none() {
+                tracing::warn!("could not register file watchers");
             }
         }
         self.reload_settings(None).await;
