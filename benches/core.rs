@@ -27,14 +27,17 @@ fn benches(c: &mut Criterion) {
     }
     if let Some(path) = data("bib/biber/etc/tugboat.bib") {
         let text = scholia::project::read_text(&path).unwrap();
-        c.bench_function("load tugboat.bib (3,644 entries)", |b| b.iter(|| scholia::bib::parse_bibtex(&text, &[])));
+        c.bench_function("load tugboat.bib (3,644 entries)", |b| {
+            b.iter(|| scholia::bib::parse_bibtex(&text, &[]))
+        });
     }
     if let Some(folder) = data("papers/latex/araa-gps") {
         let main = folder.join("src/tex/ms.tex");
         let mut workspace = Workspace::new(vec![folder.clone()], WorkspaceOptions::default());
         let text = std::fs::read_to_string(&main).unwrap();
         workspace.open(main.clone(), Language::Latex, &text, 1);
-        let key_offset = workspace.file(&main).unwrap().manuscript.cited_keys().nth(40).unwrap().span.start + 1;
+        let key_offset =
+            workspace.file(&main).unwrap().manuscript.cited_keys().nth(40).unwrap().span.start + 1;
         // What the server does per hover: project lookup, key under cursor, entry, card.
         c.bench_function("hover on a citation (araa-gps, loaded)", |b| {
             b.iter(|| {

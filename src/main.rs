@@ -52,10 +52,7 @@ fn main() -> ExitCode {
 }
 
 fn serve() -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("scholia: cannot start the async runtime: {e}");
@@ -63,5 +60,8 @@ fn serve() -> ExitCode {
         }
     };
     runtime.block_on(scholia::server::serve_stdio());
+    // The stdin reader sits in a blocking read on a runtime thread; waiting for it on drop
+    // would keep the process alive after `exit` until the client closes the pipe.
+    runtime.shutdown_background();
     ExitCode::SUCCESS
 }

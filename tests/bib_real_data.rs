@@ -19,9 +19,7 @@ fn data(relative: &str) -> Option<PathBuf> {
 /// Reads a `.bib` file the way the server does: UTF-8, else Latin-1.
 fn read(path: &Path) -> String {
     let bytes = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    scholia::text::decode(&bytes)
-        .text()
-        .unwrap_or_else(|| panic!("{} is binary", path.display()))
+    scholia::text::decode(&bytes).text().unwrap_or_else(|| panic!("{} is binary", path.display()))
 }
 
 fn bib_files(dir: &Path) -> Vec<PathBuf> {
@@ -35,9 +33,7 @@ fn bib_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn entry<'b>(bib: &'b Bibliography, key: &str) -> &'b Entry {
-    bib.lookup(key)
-        .unwrap_or_else(|| panic!("no entry `{key}`"))
-        .0
+    bib.lookup(key).unwrap_or_else(|| panic!("no entry `{key}`")).0
 }
 
 fn errors(bib: &Bibliography) -> Vec<&str> {
@@ -58,11 +54,7 @@ fn tugboat_loads_every_entry_with_accents_decoded() {
     // The file holds exactly 3,644 `@Article` entries, all with distinct keys, plus
     // `@Preamble`s and `@String`s.
     assert_eq!(bib.len(), 3644);
-    assert!(
-        bib.diagnostics.is_empty(),
-        "{:?}",
-        &bib.diagnostics[..3.min(bib.diagnostics.len())]
-    );
+    assert!(bib.diagnostics.is_empty(), "{:?}", &bib.diagnostics[..3.min(bib.diagnostics.len())]);
     let keys: HashSet<&str> = bib.entries.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(keys.len(), 3644);
     for e in &bib.entries {
@@ -78,11 +70,7 @@ fn tugboat_loads_every_entry_with_accents_decoded() {
         schopf.title.as_deref(),
         Some("Drawing histogram bars inside the LaTeX picture–environment")
     );
-    assert_eq!(
-        schopf.venue.as_deref(),
-        Some("TUGboat"),
-        "journal = j-TUGboat, an @String"
-    );
+    assert_eq!(schopf.venue.as_deref(), Some("TUGboat"), "journal = j-TUGboat, an @String");
     assert_eq!(schopf.year.as_deref(), Some("1989"));
     assert_eq!(
         entry(&bib, "Kubik:TB10-1-65").title.as_deref(),
@@ -92,26 +80,17 @@ fn tugboat_loads_every_entry_with_accents_decoded() {
 
 #[test]
 fn papers_use_journal_macros_from_definitions() {
-    let (Some(papers), Some(definitions)) = (
-        data("bib/biber/etc/papers.bib"),
-        data("bib/biber/etc/definitions.bib"),
-    ) else {
+    let (Some(papers), Some(definitions)) =
+        (data("bib/biber/etc/papers.bib"), data("bib/biber/etc/definitions.bib"))
+    else {
         return;
     };
     let (papers, definitions) = (read(&papers), read(&definitions));
     let bib = parse_bibtex(&papers, &[&definitions]);
     assert_eq!(bib.len(), 2157);
-    assert!(
-        bib.diagnostics.is_empty(),
-        "{:?}",
-        &bib.diagnostics[..3.min(bib.diagnostics.len())]
-    );
+    assert!(bib.diagnostics.is_empty(), "{:?}", &bib.diagnostics[..3.min(bib.diagnostics.len())]);
     let aardal = entry(&bib, "AardalHLT02");
-    assert_eq!(
-        aardal.venue.as_deref(),
-        Some("Operations Research"),
-        "journal = or"
-    );
+    assert_eq!(aardal.venue.as_deref(), Some("Operations Research"), "journal = or");
     assert_eq!(
         aardal.title.as_deref(),
         Some("Algorithms for radio link frequency assignment: The CALMA project")
@@ -158,12 +137,7 @@ fn typst_valid_fixtures_load_cleanly() {
     let keys: Vec<&str> = comments.entries.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(
         keys,
-        [
-            "mcelreath2007mathematical",
-            "fischer2022equivalence",
-            "roes2003belief",
-            "wong2016null"
-        ]
+        ["mcelreath2007mathematical", "fischer2022equivalence", "roes2003belief", "wong2016null"]
     );
     assert_eq!(
         entry(&comments, "wong2016null").title.as_deref(),
@@ -179,22 +153,12 @@ fn typst_fixture_abstracts_are_kept() {
     // libra.bib has 24 `abstract` fields (a 25th match of the word is inside a URL).
     for (name, abstracts) in [("libra.bib", 24), ("polaritons.bib", 29)] {
         let bib = parse_bibtex(&read(&dir.join(name)), &[]);
-        let with_abstract = bib
-            .entries
-            .iter()
-            .filter(|e| e.abstract_text.is_some())
-            .count();
+        let with_abstract = bib.entries.iter().filter(|e| e.abstract_text.is_some()).count();
         assert_eq!(with_abstract, abstracts, "{name}");
     }
     let libra = parse_bibtex(&read(&dir.join("libra.bib")), &[]);
-    let text = entry(&libra, "tiwariFutureRaisingFinance2020")
-        .abstract_text
-        .as_deref()
-        .unwrap();
-    assert!(
-        text.contains("An estimated 10% of ICO funds have been lost to fraud."),
-        "{text}"
-    );
+    let text = entry(&libra, "tiwariFutureRaisingFinance2020").abstract_text.as_deref().unwrap();
+    assert!(text.contains("An estimated 10% of ICO funds have been lost to fraud."), "{text}");
 }
 
 #[test]
@@ -212,10 +176,7 @@ fn typst_invalid_fixtures_are_diagnosed() {
     assert_eq!(syntax.diagnostics[0].code, "malformed-entry");
     assert!(syntax.lookup("conigliocorbalan").is_none());
     let duplicate = parse_bibtex(&read(&dir.join("gral_rep_key.bib")), &[]);
-    assert!(duplicate
-        .diagnostics
-        .iter()
-        .any(|d| d.code == "duplicate-key"));
+    assert!(duplicate.diagnostics.iter().any(|d| d.code == "duplicate-key"));
 }
 
 #[test]
@@ -234,11 +195,7 @@ fn biber_test_data_parses_without_panicking() {
             assert_eq!(&text[e.key_span.clone()], e.key, "{}", path.display());
         }
         entries += bib.len();
-        for d in bib
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-        {
+        for d in bib.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
             broken.push(text[d.span.clone()].lines().next().unwrap().to_string());
         }
     }
@@ -256,27 +213,14 @@ fn biber_crossref_and_xdata_inheritance() {
     let crossrefs = parse_bibtex(&read(&dir.join("crossrefs.bib")), &[]);
     let cr1 = entry(&crossrefs, "cr1");
     assert_eq!(cr1.title.as_deref(), Some("Great and Good Graphs"));
-    assert_eq!(
-        cr1.venue.as_deref(),
-        Some("Graphs of the Continent"),
-        "the parent book's title"
-    );
+    assert_eq!(cr1.venue.as_deref(), Some("Graphs of the Continent"), "the parent book's title");
     assert_eq!(cr1.year.as_deref(), Some("1974"));
-    assert!(
-        crossrefs
-            .diagnostics
-            .iter()
-            .any(|d| d.code == "crossref-unresolved"),
-        "circ1..3"
-    );
+    assert!(crossrefs.diagnostics.iter().any(|d| d.code == "crossref-unresolved"), "circ1..3");
 
     // xd1 → macmillanalias (an `ids` alias of macmillan) → macmillan:pubALIAS → Macmillan.
     let xdata = parse_bibtex(&read(&dir.join("xdata.bib")), &[]);
     assert_eq!(entry(&xdata, "xd1").venue.as_deref(), Some("Macmillan"));
-    assert!(
-        xdata.lookup("macmillan:pub").is_none(),
-        "@xdata entries are not citable"
-    );
+    assert!(xdata.lookup("macmillan:pub").is_none(), "@xdata entries are not citable");
 }
 
 #[test]

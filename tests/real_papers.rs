@@ -18,7 +18,8 @@ fn resolve_all(folder: &Path, main: &Path) -> (BTreeSet<String>, Vec<String>) {
         let file = workspace.file(path).expect("project file loaded");
         keys.extend(file.manuscript.cited_keys().map(|k| k.key.clone()));
     }
-    let missing = keys.iter().filter(|k| workspace.resolve_key(&project, k).is_none()).cloned().collect();
+    let missing =
+        keys.iter().filter(|k| workspace.resolve_key(&project, k).is_none()).cloned().collect();
     (keys, missing)
 }
 
@@ -26,7 +27,9 @@ fn resolve_all(folder: &Path, main: &Path) -> (BTreeSet<String>, Vec<String>) {
 fn araa_gps_every_cited_key_resolves() {
     let Some(folder) = shared_data("papers/latex/araa-gps") else { return };
     let (keys, missing) = resolve_all(&folder, &folder.join("src/tex/ms.tex"));
-    assert_eq!(keys.len(), 158);
+    // The data README says 158; it misses `\citealt {2018haex.bookE.100K}` (a space
+    // before the brace), which LaTeX accepts and whose entry is in the .bib.
+    assert_eq!(keys.len(), 159);
     assert!(missing.is_empty(), "unresolved: {missing:?}");
 }
 
@@ -39,7 +42,9 @@ fn chembench_keys_resolve_across_input_files() {
     assert!(project.files.iter().any(|f| f.ends_with("preamble.tex")));
     assert!(project.bibliographies.iter().any(|f| f.ends_with("references.bib")));
     let (keys, missing) = resolve_all(&folder, &main);
-    assert_eq!(keys.len(), 93);
+    // The data README's 93 also counts sections/patterns_in_wrong_questions.tex, which
+    // no file of the project inputs.
+    assert_eq!(keys.len(), 92);
     assert!(missing.is_empty(), "unresolved: {missing:?}");
 }
 

@@ -40,10 +40,7 @@ pub fn key_context(
         .map_or(cursor, |(i, _)| i);
     let after = &line[cursor..];
     let end = cursor
-        + after
-            .char_indices()
-            .find(|&(_, c)| !is_key_char(c))
-            .map_or(after.len(), |(i, _)| i);
+        + after.char_indices().find(|&(_, c)| !is_key_char(c)).map_or(after.len(), |(i, _)| i);
     let head = &line[..start];
     let inside = match language {
         Language::Latex => in_latex_cite(head, extra_commands),
@@ -121,10 +118,7 @@ fn after_pandoc_at(head: &str) -> bool {
     let Some(before) = head.strip_suffix('@') else {
         return false;
     };
-    !before
-        .chars()
-        .last()
-        .is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_')
+    !before.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_')
 }
 
 /// One completion candidate.
@@ -176,13 +170,7 @@ mod tests {
     fn latex(line: &str) -> Option<KeyContext> {
         let cursor = line.find('|').expect("cursor marker");
         let line = line.replace('|', "");
-        key_context(
-            Language::Latex,
-            &line,
-            100,
-            100 + cursor,
-            &["citenum".into()],
-        )
+        key_context(Language::Latex, &line, 100, 100 + cursor, &["citenum".into()])
     }
 
     fn markdown(line: &str) -> Option<KeyContext> {
@@ -195,10 +183,7 @@ mod tests {
     fn latex_contexts() {
         assert_eq!(
             latex("see \\cite{|"),
-            Some(KeyContext {
-                prefix: "".into(),
-                replace: 110..110
-            })
+            Some(KeyContext { prefix: "".into(), replace: 110..110 })
         );
         assert_eq!(latex("\\citep{smi|}").unwrap().prefix, "smi");
         assert_eq!(latex("\\citep{smi|th}").unwrap().replace, 107..112);
@@ -213,13 +198,7 @@ mod tests {
 
     #[test]
     fn markdown_contexts() {
-        assert_eq!(
-            markdown("as [@|"),
-            Some(KeyContext {
-                prefix: "".into(),
-                replace: 5..5
-            })
-        );
+        assert_eq!(markdown("as [@|"), Some(KeyContext { prefix: "".into(), replace: 5..5 }));
         assert_eq!(markdown("[see @a, p. 3; @smi|]").unwrap().prefix, "smi");
         assert_eq!(markdown("@doe| says").unwrap().replace, 1..4);
         assert_eq!(markdown("[-@|").unwrap().prefix, "");

@@ -34,9 +34,7 @@ pub struct DiagnosticOptions {
 
 impl Default for DiagnosticOptions {
     fn default() -> Self {
-        Self {
-            unused_entries: true,
-        }
+        Self { unused_entries: true }
     }
 }
 
@@ -61,14 +59,12 @@ pub fn project_diagnostics(
         let text = file.document.rope();
         for citation in &file.manuscript.citations {
             if citation.command.contains("nocite")
-                && text
-                    .byte_slice(citation.span.clone())
-                    .to_string()
-                    .contains('*')
+                && text.byte_slice(citation.span.clone()).to_string().contains('*')
             {
                 cites_everything = true;
             }
-            for key in &citation.keys {
+            // An empty key is a slot being typed (`\cite{}`): nothing to resolve yet.
+            for key in citation.keys.iter().filter(|k| !k.key.is_empty()) {
                 match workspace.resolve_key(project, &key.key) {
                     Some(found) => {
                         used.insert((found.source.to_path_buf(), found.entry.key.clone()));
@@ -83,22 +79,16 @@ pub fn project_diagnostics(
     }
     for problem in &project.problems {
         if project.contains(&problem.file) {
-            out.entry(problem.file.clone())
-                .or_default()
-                .push(Diagnostic {
-                    span: problem.span.clone(),
-                    severity: Severity::Warning,
-                    code: problem.code,
-                    message: problem.message.clone(),
-                    fix: None,
-                });
+            out.entry(problem.file.clone()).or_default().push(Diagnostic {
+                span: problem.span.clone(),
+                severity: Severity::Warning,
+                code: problem.code,
+                message: problem.message.clone(),
+                fix: None,
+            });
         }
     }
-    for path in project
-        .bibliographies
-        .iter()
-        .filter(|p| project.contains(p))
-    {
+    for path in project.bibliographies.iter().filter(|p| project.contains(p)) {
         let Some(bib) = workspace.bib(path) else {
             continue;
         };
@@ -113,16 +103,15 @@ pub fn project_diagnostics(
         let entries = &bib.bibliography.entries;
         if options.unused_entries && !cites_everything && entries.len() <= UNUSED_ENTRIES_LIMIT {
             list.extend(
-                entries
-                    .iter()
-                    .filter(|e| !used.contains(&(path.clone(), e.key.clone())))
-                    .map(|e| Diagnostic {
+                entries.iter().filter(|e| !used.contains(&(path.clone(), e.key.clone()))).map(
+                    |e| Diagnostic {
                         span: e.key_span.clone(),
                         severity: Severity::Hint,
                         code: "unused-entry",
                         message: format!("`{}` is not cited in the project", e.key),
                         fix: None,
-                    }),
+                    },
+                ),
             );
         }
     }
@@ -133,20 +122,10 @@ fn undefined(key: &str, span: Range<usize>, project: &Project) -> Diagnostic {
     let message = if project.bibliographies.is_empty() {
         format!("`{key}` cannot be resolved: this document names no bibliography")
     } else {
-        let names: Vec<String> = project
-            .bibliographies
-            .iter()
-            .map(|p| file_name(p))
-            .collect();
+        let names: Vec<String> = project.bibliographies.iter().map(|p| file_name(p)).collect();
         format!("`{key}` is not defined in {}", names.join(", "))
     };
-    Diagnostic {
-        span,
-        severity: Severity::Error,
-        code: "undefined-key",
-        message,
-        fix: None,
-    }
+    Diagnostic { span, severity: Severity::Error, code: "undefined-key", message, fix: None }
 }
 
 fn case_mismatch(written: &str, defined: &str, span: Range<usize>) -> Diagnostic {
@@ -166,7 +145,5 @@ fn case_mismatch(written: &str, defined: &str, span: Range<usize>) -> Diagnostic
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }

@@ -10,10 +10,7 @@ const ABSTRACT_PREVIEW_CHARS: usize = 400;
 pub fn entry_markdown(found: &ResolvedKey) -> String {
     let entry = found.entry;
     let mut out = String::new();
-    out.push_str(&format!(
-        "**{}**\n\n",
-        escape(entry.title.as_deref().unwrap_or(&entry.key))
-    ));
+    out.push_str(&format!("**{}**\n\n", escape(entry.title.as_deref().unwrap_or(&entry.key))));
     let mut byline = Vec::new();
     if !entry.authors.is_empty() {
         byline.push(authors_line(&entry.authors));
@@ -33,16 +30,9 @@ pub fn entry_markdown(found: &ResolvedKey) -> String {
         out.push_str("\n\n");
     }
     if let Some(text) = &entry.abstract_text {
-        out.push_str(&format!(
-            "> {}\n\n",
-            escape(&preview(text, ABSTRACT_PREVIEW_CHARS))
-        ));
+        out.push_str(&format!("> {}\n\n", escape(&preview(text, ABSTRACT_PREVIEW_CHARS))));
     }
-    let source = found
-        .source
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
+    let source = found.source.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     out.push_str(&format!("`{}` in {}", entry.key, source));
     if found.matched == KeyMatch::CaseInsensitive {
         out.push_str(" (matched ignoring letter case)");
@@ -63,9 +53,7 @@ pub fn authors_line(authors: &[String]) -> String {
 
 fn link(entry: &Entry) -> Option<String> {
     if let Some(doi) = &entry.doi {
-        let doi = doi
-            .trim_start_matches("https://doi.org/")
-            .trim_start_matches("doi:");
+        let doi = doi.trim_start_matches("https://doi.org/").trim_start_matches("doi:");
         return Some(format!("[doi:{doi}](https://doi.org/{doi})"));
     }
     entry.url.as_ref().map(|url| format!("<{url}>"))
@@ -104,12 +92,7 @@ mod tests {
         let entry = Entry {
             key: "smith2020".into(),
             title: Some("Deep *learning*".into()),
-            authors: vec![
-                "Ann Smith".into(),
-                "Bo Lee".into(),
-                "C D".into(),
-                "E F".into(),
-            ],
+            authors: vec!["Ann Smith".into(), "Bo Lee".into(), "C D".into(), "E F".into()],
             year: Some("2020".into()),
             venue: Some("Nature".into()),
             doi: Some("10.1/x".into()),

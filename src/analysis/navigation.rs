@@ -23,9 +23,7 @@ pub fn key_at(
     if let Some(file) = workspace.file(path) {
         return file.manuscript.key_at(offset).map(|(_, k)| k.key.clone());
     }
-    let bib = workspace
-        .bib(path)
-        .filter(|_| project.bibliographies.iter().any(|p| p == path))?;
+    let bib = workspace.bib(path).filter(|_| project.bibliographies.iter().any(|p| p == path))?;
     let entry = bib
         .bibliography
         .entries
@@ -37,15 +35,9 @@ pub fn key_at(
 /// Where the entry for `key` is defined (case-insensitive fallback included).
 pub fn definition(workspace: &Workspace, project: &Project, key: &str) -> Option<Location> {
     let found = workspace.resolve_key(project, key)?;
-    let span = if workspace.bib(found.source).is_some() {
-        found.entry.key_span.clone()
-    } else {
-        0..0
-    };
-    Some(Location {
-        path: found.source.to_path_buf(),
-        span,
-    })
+    let span =
+        if workspace.bib(found.source).is_some() { found.entry.key_span.clone() } else { 0..0 };
+    Some(Location { path: found.source.to_path_buf(), span })
 }
 
 /// Every citation of `key` in the project (letter case ignored, as BibTeX does), plus the
@@ -69,10 +61,7 @@ pub fn references(
             file.manuscript
                 .cited_keys()
                 .filter(|k| k.key.to_lowercase() == wanted)
-                .map(|k| Location {
-                    path: path.clone(),
-                    span: k.span.clone(),
-                }),
+                .map(|k| Location { path: path.clone(), span: k.span.clone() }),
         );
     }
     out

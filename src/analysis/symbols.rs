@@ -19,18 +19,12 @@ pub fn outline(manuscript: &Manuscript) -> Vec<Symbol> {
     // Open sections, outermost first, with their levels.
     let mut stack: Vec<(u8, Symbol)> = Vec::new();
     for section in &manuscript.sections {
-        while stack
-            .last()
-            .is_some_and(|(level, _)| *level >= section.level)
-        {
+        while stack.last().is_some_and(|(level, _)| *level >= section.level) {
             let (_, done) = stack.pop().expect("non-empty");
             attach(&mut stack, &mut roots, done);
         }
-        let name = if section.title.is_empty() {
-            "(untitled)".to_owned()
-        } else {
-            section.title.clone()
-        };
+        let name =
+            if section.title.is_empty() { "(untitled)".to_owned() } else { section.title.clone() };
         stack.push((
             section.level,
             Symbol {
@@ -79,11 +73,7 @@ mod tests {
         let tree = outline(&m);
         assert_eq!(tree.len(), 2);
         assert_eq!(
-            tree[0]
-                .children
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>(),
+            tree[0].children.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
             ["A.1", "A.2"]
         );
         assert!(tree[1].children.is_empty());

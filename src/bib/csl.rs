@@ -11,11 +11,7 @@ pub(super) fn parse_json(text: &str) -> Bibliography {
     match serde_json::from_str::<Value>(text) {
         Err(err) => malformed_file(text, offset_at(text, err.line(), err.column()), &err),
         Ok(value) => {
-            let spans = if value.is_array() {
-                json_item_spans(text)
-            } else {
-                Vec::new()
-            };
+            let spans = if value.is_array() { json_item_spans(text) } else { Vec::new() };
             from_value(text, value, &spans)
         }
     }
@@ -45,10 +41,7 @@ fn from_value(text: &str, value: Value, item_spans: &[Range<usize>]) -> Bibliogr
     let mut diagnostics = Vec::new();
     let mut searched_to = 0;
     for (i, item) in items.iter().enumerate() {
-        let known_span = item_spans
-            .get(i)
-            .filter(|_| item_spans.len() == items.len())
-            .cloned();
+        let known_span = item_spans.get(i).filter(|_| item_spans.len() == items.len()).cloned();
         let Some(mut entry) = item.as_object().and_then(entry_of) else {
             let span = known_span.unwrap_or(searched_to..searched_to);
             diagnostics.push(BibDiagnostic {
@@ -81,9 +74,7 @@ fn entry_of(item: &Map<String, Value>) -> Option<Entry> {
             None => Vec::new(),
         },
         year: item.get("issued").and_then(year_of),
-        venue: ["container-title", "event-title", "publisher"]
-            .into_iter()
-            .find_map(field),
+        venue: ["container-title", "event-title", "publisher"].into_iter().find_map(field),
         doi: field("DOI").or_else(|| field("doi")),
         url: field("URL").or_else(|| field("url")),
         abstract_text: field("abstract"),
@@ -109,16 +100,11 @@ fn display_name(name: &Value) -> Option<String> {
         return Some(literal);
     }
     let part = |key: &str| parts.get(key).and_then(scalar).filter(|s| !s.is_empty());
-    let mut out = [
-        "given",
-        "dropping-particle",
-        "non-dropping-particle",
-        "family",
-    ]
-    .into_iter()
-    .filter_map(part)
-    .collect::<Vec<_>>()
-    .join(" ");
+    let mut out = ["given", "dropping-particle", "non-dropping-particle", "family"]
+        .into_iter()
+        .filter_map(part)
+        .collect::<Vec<_>>()
+        .join(" ");
     if let Some(suffix) = part("suffix") {
         out.push_str(", ");
         out.push_str(&suffix);
@@ -165,22 +151,13 @@ fn bibtex_type(csl: &str) -> String {
 /// The byte range of `id` written as an item's id (`"id": "x"`, `id: x`) at or after `from`.
 fn find_id(text: &str, id: &str, from: usize) -> Option<Range<usize>> {
     let rest = text.get(from..)?;
-    rest.match_indices(id)
-        .map(|(i, _)| from + i)
-        .find_map(|at| {
-            let before = text[..at]
-                .trim_end_matches(['"', '\''])
-                .trim_end()
-                .strip_suffix(':')?;
-            let ends = text[at + id.len()..].chars().next();
-            let whole = ends.is_none_or(|c| c.is_whitespace() || "\"',}]#".contains(c));
-            (whole
-                && before
-                    .trim_end()
-                    .trim_end_matches(['"', '\''])
-                    .ends_with("id"))
+    rest.match_indices(id).map(|(i, _)| from + i).find_map(|at| {
+        let before = text[..at].trim_end_matches(['"', '\'']).trim_end().strip_suffix(':')?;
+        let ends = text[at + id.len()..].chars().next();
+        let whole = ends.is_none_or(|c| c.is_whitespace() || "\"',}]#".contains(c));
+        (whole && before.trim_end().trim_end_matches(['"', '\'']).ends_with("id"))
             .then_some(at..at + id.len())
-        })
+    })
 }
 
 /// Ranges of the elements of a top-level JSON array (the text is known to be valid JSON).
@@ -219,22 +196,14 @@ fn json_item_spans(text: &str) -> Vec<Range<usize>> {
 
 /// Byte offset of serde_json's 1-based line and byte column.
 fn offset_at(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let line_len = text[line_start..]
-        .find('\n')
-        .unwrap_or(text.len() - line_start);
+    let line_start: usize =
+        text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_len = text[line_start..].find('\n').unwrap_or(text.len() - line_start);
     line_start + column.saturating_sub(1).min(line_len)
 }
 
 fn malformed_file(text: &str, at: usize, err: &dyn std::fmt::Display) -> Bibliography {
-    let at = (0..=at.min(text.len()))
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
+    let at = (0..=at.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     problem(at..end, &format!("the file could not be read: {err}"))
 }
@@ -272,10 +241,7 @@ mod tests {
         let smith = &bib.entries[0];
         assert_eq!(smith.kind, "article");
         assert_eq!(smith.title.as_deref(), Some("Deep water"));
-        assert_eq!(
-            smith.authors,
-            ["Ann Smith", "The ACME Consortium", "Ludwig van Beethoven"]
-        );
+        assert_eq!(smith.authors, ["Ann Smith", "The ACME Consortium", "Ludwig van Beethoven"]);
         assert_eq!(smith.year.as_deref(), Some("2020"));
         assert_eq!(smith.venue.as_deref(), Some("Nature"));
         assert_eq!(smith.doi.as_deref(), Some("10.1/xyz"));
@@ -283,14 +249,8 @@ mod tests {
         assert_eq!(smith.abstract_text.as_deref(), Some("We dive."));
         let conf = &bib.entries[1];
         assert_eq!(conf.kind, "inproceedings");
-        assert_eq!(
-            (conf.year.as_deref(), conf.venue.as_deref()),
-            (Some("2019"), Some("ACM"))
-        );
-        assert_eq!(
-            (bib.entries[2].key.as_str(), bib.entries[2].kind.as_str()),
-            ("42", "book")
-        );
+        assert_eq!((conf.year.as_deref(), conf.venue.as_deref()), (Some("2019"), Some("ACM")));
+        assert_eq!((bib.entries[2].key.as_str(), bib.entries[2].kind.as_str()), ("42", "book"));
     }
 
     #[test]
@@ -336,10 +296,7 @@ mod tests {
         assert!(bib.is_empty());
         assert_eq!(bib.diagnostics.len(), 1);
         let diagnostic = &bib.diagnostics[0];
-        assert_eq!(
-            (diagnostic.code, diagnostic.severity),
-            ("malformed-file", Severity::Error)
-        );
+        assert_eq!((diagnostic.code, diagnostic.severity), ("malformed-file", Severity::Error));
         assert_eq!(&text[diagnostic.span.clone()], "\"");
         assert_eq!(diagnostic.span.start, text.find("\"oops").unwrap());
     }
@@ -353,11 +310,7 @@ mod tests {
         // libyaml notices the unclosed flow list at the next item's `:`.
         assert_eq!(&text[bib.diagnostics[0].span.clone()], ":");
         assert_eq!(bib.diagnostics[0].span.start, text.rfind(": b").unwrap());
-        assert!(
-            bib.diagnostics[0].message.contains("line 4"),
-            "{}",
-            bib.diagnostics[0].message
-        );
+        assert!(bib.diagnostics[0].message.contains("line 4"), "{}", bib.diagnostics[0].message);
     }
 
     #[test]

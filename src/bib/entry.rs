@@ -69,12 +69,7 @@ impl Bibliography {
             exact.entry(entry.key.clone()).or_insert(i);
             folded.entry(entry.key.to_lowercase()).or_insert(i);
         }
-        Self {
-            entries,
-            diagnostics,
-            exact,
-            folded,
-        }
+        Self { entries, diagnostics, exact, folded }
     }
 
     /// Exact key first, then case-insensitive.
@@ -82,9 +77,7 @@ impl Bibliography {
         if let Some(&i) = self.exact.get(key) {
             return Some((&self.entries[i], KeyMatch::Exact));
         }
-        self.folded
-            .get(&key.to_lowercase())
-            .map(|&i| (&self.entries[i], KeyMatch::CaseInsensitive))
+        self.folded.get(&key.to_lowercase()).map(|&i| (&self.entries[i], KeyMatch::CaseInsensitive))
     }
 
     pub fn len(&self) -> usize {

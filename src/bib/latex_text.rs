@@ -44,9 +44,8 @@ impl Walker {
             rest = &rest[c.len_utf8()..];
             match c {
                 '\\' => {
-                    let name_len = rest
-                        .find(|c: char| !c.is_ascii_alphabetic())
-                        .unwrap_or(rest.len());
+                    let name_len =
+                        rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
                     if name_len == 0 {
                         // `\_`, `\&`, `\,`: the character itself, spacing commands as a space.
                         if let Some(next) = rest.chars().next() {
@@ -173,10 +172,7 @@ mod tests {
 
     #[test]
     fn unknown_commands_keep_their_arguments() {
-        assert_eq!(
-            prose(r"The \emph{\textbf{bold}} and \relax  plain"),
-            "The bold and plain"
-        );
+        assert_eq!(prose(r"The \emph{\textbf{bold}} and \relax  plain"), "The bold and plain");
         assert_eq!(prose("a~b\n\t c"), "a b c");
     }
 
@@ -187,17 +183,11 @@ mod tests {
 
     #[test]
     fn math_symbols() {
-        assert_eq!(
-            math(r"\alpha_{s} \le 10^{-3}\,\mathrm{GeV}"),
-            "α_s ≤ 10^-3 GeV"
-        );
+        assert_eq!(math(r"\alpha_{s} \le 10^{-3}\,\mathrm{GeV}"), "α_s ≤ 10^-3 GeV");
     }
 
     #[test]
     fn unescaped_urls_keep_tildes() {
-        assert_eq!(
-            unescape(r" https://x.org/~me/a\_b\%20 "),
-            "https://x.org/~me/a_b%20"
-        );
+        assert_eq!(unescape(r" https://x.org/~me/a\_b\%20 "), "https://x.org/~me/a_b%20");
     }
 }

@@ -1,4 +1,10 @@
 //! Bibliography entries from BibTeX/BibLaTeX, CSL-JSON and CSL-YAML.
+//!
+//! Parsing never fails: problems come back as diagnostics on the file, and everything else
+//! still loads. Codes: `malformed-entry` (error, entry skipped), `malformed-field` (field
+//! left out), `malformed-file` (CSL that serde could not read), `duplicate-key`,
+//! `undefined-macro`, `invalid-date`, `crossref-unresolved` (warnings) and `missing-crossref`
+//! (information: the target may live in another file).
 
 mod bibtex;
 mod csl;

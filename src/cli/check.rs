@@ -45,11 +45,7 @@ struct Row {
 pub fn run(args: &CheckArgs) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_default();
     let absolute = |p: &Path| normalize(&cwd.join(p));
-    let folder = args
-        .root
-        .as_deref()
-        .map(absolute)
-        .unwrap_or_else(|| cwd.clone());
+    let folder = args.root.as_deref().map(absolute).unwrap_or_else(|| cwd.clone());
     let mut settings = Settings::default();
     let mut problems = Vec::new();
     if let Ok(text) = std::fs::read_to_string(folder.join(scholia::project::config::CONFIG_FILE)) {
@@ -59,9 +55,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         eprintln!("scholia: {problem}");
     }
     let options = WorkspaceOptions {
-        parse: ParseOptions {
-            extra_cite_commands: settings.cite_commands.clone(),
-        },
+        parse: ParseOptions { extra_cite_commands: settings.cite_commands.clone() },
         default_bibliography: settings.default_bibliography.clone(),
     };
     let mut workspace = Workspace::new(vec![folder], options);
@@ -75,9 +69,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             continue;
         }
         let project = workspace.project_of(&path);
-        let options = DiagnosticOptions {
-            unused_entries: settings.unused_entries,
-        };
+        let options = DiagnosticOptions { unused_entries: settings.unused_entries };
         for (path, list) in project_diagnostics(&workspace, &project, options) {
             let slot = all.entry(path).or_default();
             for d in list {
@@ -90,10 +82,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let rows = to_rows(&workspace, &all, &cwd);
     let errors = rows.iter().filter(|r| r.severity == "error").count();
     match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        ),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default()),
         Format::Text => {
             for r in &rows {
                 println!(

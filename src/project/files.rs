@@ -22,22 +22,13 @@ pub enum LoadError {
 /// Reads a text file from disk: UTF-8, else Latin-1; binary and huge files are refused.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
     let shown = path.display().to_string();
-    let io = |e: std::io::Error| LoadError::Io {
-        path: shown.clone(),
-        reason: e.to_string(),
-    };
+    let io = |e: std::io::Error| LoadError::Io { path: shown.clone(), reason: e.to_string() };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
-            path: shown,
-            size,
-            limit: MAX_FILE_BYTES,
-        });
+        return Err(LoadError::TooLarge { path: shown, size, limit: MAX_FILE_BYTES });
     }
     let bytes = std::fs::read(path).map_err(io)?;
-    decode(&bytes)
-        .text()
-        .ok_or(LoadError::Binary { path: shown })
+    decode(&bytes).text().ok_or(LoadError::Binary { path: shown })
 }
 
 /// A manuscript file with its parse state and IR.
@@ -99,11 +90,8 @@ impl SourceFile {
     }
 
     fn refresh_inline_bibliography(&mut self) {
-        self.inline_bibliography = self
-            .manuscript
-            .inline_references
-            .as_deref()
-            .map(bib::parse_csl_yaml);
+        self.inline_bibliography =
+            self.manuscript.inline_references.as_deref().map(bib::parse_csl_yaml);
     }
 }
 

@@ -53,10 +53,7 @@ pub fn candidates(written: &str, from: &Path, root: &Path, extension: &str) -> V
 /// The first candidate that exists, else the first candidate (to name in a diagnostic).
 pub fn resolve(written: &str, from: &Path, root: &Path, extension: &str) -> Option<PathBuf> {
     let all = candidates(written, from, root, extension);
-    all.iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .or_else(|| all.into_iter().next())
+    all.iter().find(|p| p.is_file()).cloned().or_else(|| all.into_iter().next())
 }
 
 /// Markdown resolves relative to the file itself; `\subfile` too; LaTeX includes and
@@ -67,11 +64,7 @@ pub fn resolve_include(
     from: &Path,
     root: &Path,
 ) -> Option<PathBuf> {
-    let root = if kind == IncludeKind::Subfile {
-        from
-    } else {
-        root
-    };
+    let root = if kind == IncludeKind::Subfile { from } else { root };
     resolve(written, from, root, "tex")
 }
 
@@ -81,11 +74,7 @@ pub fn resolve_bibliography(
     from: &Path,
     root: &Path,
 ) -> Option<PathBuf> {
-    let root = if language == Language::Markdown {
-        from
-    } else {
-        root
-    };
+    let root = if language == Language::Markdown { from } else { root };
     resolve(written, from, root, "bib")
 }
 
@@ -110,12 +99,7 @@ mod tests {
                 PathBuf::from("/p/tex/a/sections/intro"),
             ]
         );
-        let got = candidates(
-            "../refs.bib",
-            Path::new("/p/ms.tex"),
-            Path::new("/p/ms.tex"),
-            "bib",
-        );
+        let got = candidates("../refs.bib", Path::new("/p/ms.tex"), Path::new("/p/ms.tex"), "bib");
         assert_eq!(got, vec![PathBuf::from("/refs.bib")]);
     }
 }

@@ -32,10 +32,7 @@ pub fn find_latex_roots(folders: &[PathBuf]) -> Vec<PathBuf> {
             if kind.is_dir() {
                 if depth < MAX_DEPTH
                     && !name.starts_with('.')
-                    && !matches!(
-                        name.as_ref(),
-                        "node_modules" | "target" | "build" | "_build"
-                    )
+                    && !matches!(name.as_ref(), "node_modules" | "target" | "build" | "_build")
                 {
                     stack.push((path, depth + 1));
                 }

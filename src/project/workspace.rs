@@ -80,11 +80,7 @@ struct LoadedBib {
 impl Workspace {
     pub fn new(folders: Vec<PathBuf>, options: WorkspaceOptions) -> Self {
         let folders = folders.iter().map(|f| normalize(f)).collect();
-        Self {
-            folders,
-            options,
-            ..Self::default()
-        }
+        Self { folders, options, ..Self::default() }
     }
 
     pub fn options(&self) -> &WorkspaceOptions {
@@ -114,10 +110,7 @@ impl Workspace {
     }
 
     pub fn open_files(&self) -> impl Iterator<Item = &Path> {
-        self.files
-            .values()
-            .filter(|f| f.open)
-            .map(|f| f.path.as_path())
+        self.files.values().filter(|f| f.open).map(|f| f.path.as_path())
     }
 
     /// The editor opened a manuscript: its text replaces what was read from disk.
@@ -143,11 +136,9 @@ impl Workspace {
     ) -> Result<(), ChangeError> {
         let document = self.open_bibs.get_mut(path).ok_or(ChangeError::NotOpen)?;
         if version <= document.version() {
-            return Err(EditError::StaleVersion {
-                current: document.version(),
-                got: version,
-            }
-            .into());
+            return Err(
+                EditError::StaleVersion { current: document.version(), got: version }.into()
+            );
         }
         for (range, text) in changes {
             document.apply(version, *range, text, encoding)?;
@@ -170,11 +161,9 @@ impl Workspace {
     ) -> Result<(), ChangeError> {
         let file = self.files.get_mut(path).ok_or(ChangeError::NotOpen)?;
         if version <= file.document.version() {
-            return Err(EditError::StaleVersion {
-                current: file.document.version(),
-                got: version,
-            }
-            .into());
+            return Err(
+                EditError::StaleVersion { current: file.document.version(), got: version }.into()
+            );
         }
         for (range, text) in changes {
             let edit = file.document.apply(version, *range, text, encoding)?;
@@ -366,11 +355,7 @@ impl Workspace {
                     format!("includes nested over {MAX_INCLUDE_DEPTH} deep; not followed"),
                 ));
             } else if let Err(error) = self.load_source(&target) {
-                let code = if target.exists() {
-                    "unreadable-include"
-                } else {
-                    "missing-include"
-                };
+                let code = if target.exists() { "unreadable-include" } else { "missing-include" };
                 let message = if target.exists() {
                     error.to_string()
                 } else {
@@ -391,19 +376,11 @@ impl Workspace {
         let bibtex: Vec<&PathBuf> = paths.iter().filter(|p| is_bibtex(p)).collect();
         for path in paths {
             let macro_paths: Vec<PathBuf> = if bibtex.contains(&path) {
-                bibtex
-                    .iter()
-                    .filter(|p| **p != path)
-                    .map(|p| (*p).clone())
-                    .collect()
+                bibtex.iter().filter(|p| **p != path).map(|p| (*p).clone()).collect()
             } else {
                 Vec::new()
             };
-            if self
-                .bibs
-                .get(path)
-                .is_some_and(|b| b.macro_paths == macro_paths)
-            {
+            if self.bibs.get(path).is_some_and(|b| b.macro_paths == macro_paths) {
                 continue;
             }
             let macro_texts: Vec<String> = macro_paths
@@ -422,8 +399,7 @@ impl Workspace {
                 }
                 None => BibFile::load(path, &sources),
             };
-            self.bibs
-                .insert(path.clone(), LoadedBib { file, macro_paths });
+            self.bibs.insert(path.clone(), LoadedBib { file, macro_paths });
         }
     }
 
@@ -433,18 +409,10 @@ impl Workspace {
         for (source, bibliography) in self.bibliographies_of(project) {
             match bibliography.lookup(key) {
                 Some((entry, KeyMatch::Exact)) => {
-                    return Some(ResolvedKey {
-                        entry,
-                        source,
-                        matched: KeyMatch::Exact,
-                    })
+                    return Some(ResolvedKey { entry, source, matched: KeyMatch::Exact })
                 }
                 Some((entry, KeyMatch::CaseInsensitive)) if folded.is_none() => {
-                    folded = Some(ResolvedKey {
-                        entry,
-                        source,
-                        matched: KeyMatch::CaseInsensitive,
-                    })
+                    folded = Some(ResolvedKey { entry, source, matched: KeyMatch::CaseInsensitive })
                 }
                 _ => {}
             }
@@ -462,11 +430,7 @@ impl Workspace {
             .files
             .iter()
             .filter_map(|p| self.files.get(p))
-            .filter_map(|f| {
-                f.inline_bibliography
-                    .as_ref()
-                    .map(|b| (f.path.as_path(), b))
-            });
+            .filter_map(|f| f.inline_bibliography.as_ref().map(|b| (f.path.as_path(), b)));
         let files = project
             .bibliographies
             .iter()

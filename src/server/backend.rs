@@ -39,9 +39,7 @@ impl Backend {
     /// The state; `None` before `initialize`.
     fn lock(&self) -> MutexGuard<'_, Option<State>> {
         // A panic while holding the lock must not take every later request down with it.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn with_state<T>(&self, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
@@ -49,34 +47,26 @@ impl Backend {
     }
 
     async fn publish(&self) {
-        let batch = self
-            .with_state(|state| Some(state.diagnostics()))
-            .unwrap_or_default();
+        let batch = self.with_state(|state| Some(state.diagnostics())).unwrap_or_default();
         self.send(batch).await;
     }
 
     async fn send(&self, batch: Vec<Publish>) {
         for p in batch {
-            self.client
-                .publish_diagnostics(p.uri, p.diagnostics, p.version)
-                .await;
+            self.client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
         }
     }
 
     async fn warn(&self, messages: Vec<String>) {
         for message in messages {
             tracing::warn!("{message}");
-            self.client
-                .show_message(MessageType::WARNING, message)
-                .await;
+            self.client.show_message(MessageType::WARNING, message).await;
         }
     }
 
     /// Settings from `scholia.toml` files at the workspace folders, then the editor's.
     async fn reload_settings(&self, editor: Option<Value>) {
-        let folders = self
-            .with_state(|s| Some(s.folders.clone()))
-            .unwrap_or_default();
+        let folders = self.with_state(|s| Some(s.folders.clone())).unwrap_or_default();
         let mut settings = Settings::default();
         let mut errors = Vec::new();
         for folder in &folders {
@@ -86,20 +76,9 @@ impl Backend {
         }
         let editor = match editor {
             Some(value) => Some(value),
-            None if *self
-                .pull_configuration
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) =>
-            {
-                let item = ConfigurationItem {
-                    scope_uri: None,
-                    section: Some("scholia".into()),
-                };
-                self.client
-                    .configuration(vec![item])
-                    .await
-                    .ok()
-                    .and_then(|mut v| v.pop())
+            None if *self.pull_configuration.lock().unwrap_or_else(|p| p.into_inner()) => {
+                let item = ConfigurationItem { scope_uri: None, section: Some("scholia".into()) };
+                ask(self.client.configuration(vec![item])).await.and_then(|mut v| v.pop())
             }
             None => None,
         };
@@ -127,22 +106,32 @@ impl Backend {
     }
 }
 
+/// How long a request to the client may stay unanswered. The transport finishes every
+/// pending handler before it honours `exit`, so an unanswered request must not wait forever.
+const CLIENT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A request to the client, `None` when it fails or goes unanswered.
+async fn ask<T>(request: impl std::future::Future<Output = Result<T>>) -> Option<T> {
+    match tokio::time::timeout(CLIENT_PATIENCE, request).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(e)) => {
+            tracing::warn!("client request failed: {e}");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("client did not answer within {CLIENT_PATIENCE:?}");
+            None
+        }
+    }
+}
+
 fn changes_of(
     params: &DidChangeTextDocumentParams,
-) -> Vec<(
-    Option<(crate::text::TextPosition, crate::text::TextPosition)>,
-    String,
-)> {
+) -> Vec<(Option<(crate::text::TextPosition, crate::text::TextPosition)>, String)> {
     params
         .content_changes
         .iter()
-        .map(|c| {
-            (
-                c.range
-                    .map(|r| (text_position(r.start), text_position(r.end))),
-                c.text.clone(),
-            )
-        })
+        .map(|c| (c.range.map(|r| (text_position(r.start), text_position(r.end))), c.text.clone()))
         .collect()
 }
 
@@ -152,37 +141,24 @@ fn is_bibliography(path: &Path, language_id: &str) -> bool {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        let mut folders: Vec<PathBuf> = params
-            .workspace_folders
-            .iter()
-            .flatten()
-            .filter_map(|f| path_of(&f.uri))
-            .collect();
+        let mut folders: Vec<PathBuf> =
+            params.workspace_folders.iter().flatten().filter_map(|f| path_of(&f.uri)).collect();
         #[allow(deprecated)]
         if folders.is_empty() {
             folders.extend(params.root_uri.as_ref().and_then(path_of));
         }
         let encoding = negotiate_encoding(&params.capabilities);
         let workspace = params.capabilities.workspace.as_ref();
-        *self
-            .pull_configuration
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) =
+        *self.pull_configuration.lock().unwrap_or_else(|p| p.into_inner()) =
             workspace.and_then(|w| w.configuration).unwrap_or(false);
-        *self
-            .dynamic_watchers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = workspace
+        *self.dynamic_watchers.lock().unwrap_or_else(|p| p.into_inner()) = workspace
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
         *self.lock() = Some(State::new(folders, Settings::default(), encoding));
         let options = params.initialization_options.filter(|v| !v.is_null());
         let mut settings = Settings::default();
-        let errors = options
-            .as_ref()
-            .map(|v| settings.merge_json(v))
-            .unwrap_or_default();
+        let errors = options.as_ref().map(|v| settings.merge_json(v)).unwrap_or_default();
         self.with_state(|s| Some(s.apply_settings(settings)));
         self.warn(errors).await;
         Ok(InitializeResult {
@@ -195,11 +171,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        if *self
-            .dynamic_watchers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-        {
+        if *self.dynamic_watchers.lock().unwrap_or_else(|p| p.into_inner()) {
             let options = DidChangeWatchedFilesRegistrationOptions {
                 watchers: vec![FileSystemWatcher {
                     glob_pattern: GlobPattern::String(WATCHED_GLOB.into()),
@@ -211,8 +183,8 @@ impl LanguageServer for Backend {
                 method: "workspace/didChangeWatchedFiles".into(),
                 register_options: serde_json::to_value(options).ok(),
             };
-            if let Err(e) = self.client.register_capability(vec![registration]).await {
-                tracing::warn!("could not register file watchers: {e}");
+            if ask(self.client.register_capability(vec![registration])).await.is_none() {
+                tracing::warn!("could not register file watchers");
             }
         }
         self.reload_settings(None).await;
@@ -230,19 +202,13 @@ impl LanguageServer for Backend {
         };
         let opened = self.with_state(|state| {
             if is_bibliography(&path, &doc.language_id) {
-                state
-                    .workspace
-                    .open_bib(path.clone(), &doc.text, doc.version);
+                state.workspace.open_bib(path.clone(), &doc.text, doc.version);
                 return Some(());
             }
             let language = Language::from_language_id(&doc.language_id).or_else(|| {
-                path.extension()
-                    .and_then(|e| e.to_str())
-                    .and_then(Language::from_extension)
+                path.extension().and_then(|e| e.to_str()).and_then(Language::from_extension)
             })?;
-            state
-                .workspace
-                .open(path.clone(), language, &doc.text, doc.version);
+            state.workspace.open(path.clone(), language, &doc.text, doc.version);
             Some(())
         });
         if opened.is_some() {
@@ -258,13 +224,9 @@ impl LanguageServer for Backend {
         let changes = changes_of(&params);
         let result = self.with_state(|state| {
             Some(if state.workspace.is_open_bib(&path) {
-                state
-                    .workspace
-                    .change_bib(&path, version, &changes, state.encoding)
+                state.workspace.change_bib(&path, version, &changes, state.encoding)
             } else {
-                state
-                    .workspace
-                    .change(&path, version, &changes, state.encoding)
+                state.workspace.change(&path, version, &changes, state.encoding)
             })
         });
         match result {
@@ -290,14 +252,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let paths: Vec<PathBuf> = params
-            .changes
-            .iter()
-            .filter_map(|c| path_of(&c.uri))
-            .collect();
-        let config_changed = paths
-            .iter()
-            .any(|p| p.file_name().is_some_and(|n| n == CONFIG_FILE));
+        let paths: Vec<PathBuf> = params.changes.iter().filter_map(|c| path_of(&c.uri)).collect();
+        let config_changed = paths.iter().any(|p| p.file_name().is_some_and(|n| n == CONFIG_FILE));
         self.with_state(|state| {
             paths.iter().for_each(|p| state.workspace.disk_changed(p));
             Some(())
@@ -362,10 +318,7 @@ impl LanguageServer for Backend {
                     ..CompletionItem::default()
                 })
                 .collect();
-            Some(CompletionResponse::List(CompletionList {
-                is_incomplete: false,
-                items,
-            }))
+            Some(CompletionResponse::List(CompletionList { is_incomplete: false, items }))
         }))
     }
 
@@ -391,10 +344,7 @@ impl LanguageServer for Backend {
             let project = if state.workspace.file(&path).is_some() {
                 state.workspace.project_of(&path)
             } else {
-                state
-                    .open_projects()
-                    .into_iter()
-                    .find(|p| p.bibliographies.contains(&path))?
+                state.open_projects().into_iter().find(|p| p.bibliographies.contains(&path))?
             };
             let key = navigation::key_at(&state.workspace, &project, &path, offset)?;
             let found = navigation::references(
@@ -403,12 +353,7 @@ impl LanguageServer for Backend {
                 &key,
                 params.context.include_declaration,
             );
-            Some(
-                found
-                    .iter()
-                    .filter_map(|l| Self::location(state, l))
-                    .collect(),
-            )
+            Some(found.iter().filter_map(|l| Self::location(state, l)).collect())
         }))
     }
 
@@ -422,10 +367,7 @@ impl LanguageServer for Backend {
             let convert =
                 |s: &symbols::Symbol| to_document_symbol(s, &file.document, state.encoding);
             Some(DocumentSymbolResponse::Nested(
-                symbols::outline(&file.manuscript)
-                    .iter()
-                    .map(convert)
-                    .collect(),
+                symbols::outline(&file.manuscript).iter().map(convert).collect(),
             ))
         }))
     }
@@ -443,9 +385,8 @@ impl LanguageServer for Backend {
                     "range": data.get("range")?, "newText": data.get("newText")?
                 }))
                 .ok()?;
-                let changes = [(params.text_document.uri.clone(), vec![edit])]
-                    .into_iter()
-                    .collect();
+                let changes =
+                    [(params.text_document.uri.clone(), vec![edit])].into_iter().collect();
                 Some(CodeActionOrCommand::CodeAction(CodeAction {
                     title,
                     kind: Some(CodeActionKind::QUICKFIX),
@@ -478,11 +419,7 @@ fn to_document_symbol(
         range: range(document, &symbol.span, encoding),
         selection_range: range(document, &symbol.heading_span, encoding),
         children: Some(
-            symbol
-                .children
-                .iter()
-                .map(|c| to_document_symbol(c, document, encoding))
-                .collect(),
+            symbol.children.iter().map(|c| to_document_symbol(c, document, encoding)).collect(),
         ),
     }
 }

@@ -9,10 +9,7 @@ pub const WATCHED_GLOB: &str = "**/*.{tex,md,markdown,rmd,qmd,bib,json,yaml,yml,
 
 /// UTF-8 when the client offers it (no conversion needed), else the LSP default UTF-16.
 pub fn negotiate_encoding(capabilities: &ClientCapabilities) -> Encoding {
-    let offered = capabilities
-        .general
-        .as_ref()
-        .and_then(|g| g.position_encodings.as_ref());
+    let offered = capabilities.general.as_ref().and_then(|g| g.position_encodings.as_ref());
     match offered {
         Some(list) if list.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
         _ => Encoding::Utf16,
@@ -25,13 +22,11 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
             Encoding::Utf16 => PositionEncodingKind::UTF16,
         }),
-        text_document_sync: Some(TextDocumentSyncCapability::Options(
-            TextDocumentSyncOptions {
-                open_close: Some(true),
-                change: Some(TextDocumentSyncKind::INCREMENTAL),
-                ..TextDocumentSyncOptions::default()
-            },
-        )),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            ..TextDocumentSyncOptions::default()
+        })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec!["{".into(), ",".into(), "@".into()]),

@@ -13,8 +13,7 @@ pub fn path_of(uri: &Uri) -> Option<PathBuf> {
     if uri.scheme().map(|s| s.as_str()) != Some("file") {
         return None;
     }
-    uri.to_file_path()
-        .map(|p| crate::project::paths::normalize(&p))
+    uri.to_file_path().map(|p| crate::project::paths::normalize(&p))
 }
 
 pub fn uri_of(path: &Path) -> Option<Uri> {
@@ -22,18 +21,12 @@ pub fn uri_of(path: &Path) -> Option<Uri> {
 }
 
 pub fn text_position(pos: lsp::Position) -> TextPosition {
-    TextPosition {
-        line: pos.line,
-        character: pos.character,
-    }
+    TextPosition { line: pos.line, character: pos.character }
 }
 
 pub fn position(doc: &Document, offset: usize, encoding: Encoding) -> lsp::Position {
     let p = doc.position(offset, encoding);
-    lsp::Position {
-        line: p.line,
-        character: p.character,
-    }
+    lsp::Position { line: p.line, character: p.character }
 }
 
 pub fn range(doc: &Document, span: &Range<usize>, encoding: Encoding) -> lsp::Range {

@@ -12,7 +12,5 @@ use tower_lsp_server::{LspService, Server};
 /// Serves LSP over stdin/stdout until the client sends `exit` or closes the stream.
 pub async fn serve_stdio() {
     let (service, socket) = LspService::new(backend::Backend::new);
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-        .serve(service)
-        .await;
+    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
 }

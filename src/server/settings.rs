@@ -17,11 +17,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            cite_commands: Vec::new(),
-            default_bibliography: Vec::new(),
-            unused_entries: true,
-        }
+        Self { cite_commands: Vec::new(), default_bibliography: Vec::new(), unused_entries: true }
     }
 }
 
@@ -40,18 +36,15 @@ impl Settings {
         for (name, value) in object {
             let result = match name.as_str() {
                 "citeCommands" => string_list(value).map(|list| {
-                    self.cite_commands = list
-                        .into_iter()
-                        .map(|c| c.trim_start_matches('\\').to_owned())
-                        .collect()
+                    self.cite_commands =
+                        list.into_iter().map(|c| c.trim_start_matches('\\').to_owned()).collect()
                 }),
                 "defaultBibliography" => string_list(value).map(|list| {
                     self.default_bibliography = list.into_iter().map(|p| expand_home(&p)).collect()
                 }),
-                "unusedEntries" => value
-                    .as_bool()
-                    .map(|b| self.unused_entries = b)
-                    .ok_or("a boolean"),
+                "unusedEntries" => {
+                    value.as_bool().map(|b| self.unused_entries = b).ok_or("a boolean")
+                }
                 // Settings of other features are read where those features live.
                 _ => Ok(()),
             };
@@ -90,10 +83,9 @@ fn string_list(value: &Value) -> Result<Vec<String>, &'static str> {
     const EXPECTED: &str = "a list of strings";
     match value {
         Value::String(s) => Ok(vec![s.clone()]),
-        Value::Array(items) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or(EXPECTED))
-            .collect(),
+        Value::Array(items) => {
+            items.iter().map(|v| v.as_str().map(str::to_owned).ok_or(EXPECTED)).collect()
+        }
         _ => Err(EXPECTED),
     }
 }
@@ -122,14 +114,9 @@ mod tests {
         assert_eq!(s.cite_commands, ["citenum", "footfullcite"]);
         assert_eq!(s.default_bibliography, [PathBuf::from("refs.bib")]);
         assert!(s.unused_entries);
-        assert_eq!(
-            errors,
-            ["scholia.unusedEntries must be a boolean, got \"yes\"; using true"]
-        );
+        assert_eq!(errors, ["scholia.unusedEntries must be a boolean, got \"yes\"; using true"]);
         assert_eq!(s.merge_json(&json!(3)).len(), 1);
-        assert!(s
-            .merge_toml("unusedEntries = false\nroot = \"ms.tex\"")
-            .is_empty());
+        assert!(s.merge_toml("unusedEntries = false\nroot = \"ms.tex\"").is_empty());
         assert!(!s.unused_entries);
         assert!(s.merge_toml("not toml [").len() == 1);
     }

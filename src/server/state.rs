@@ -35,13 +35,7 @@ pub struct Publish {
 impl State {
     pub fn new(folders: Vec<PathBuf>, settings: Settings, encoding: Encoding) -> Self {
         let workspace = Workspace::new(folders.clone(), workspace_options(&settings));
-        Self {
-            workspace,
-            encoding,
-            settings,
-            folders,
-            published: HashSet::new(),
-        }
+        Self { workspace, encoding, settings, folders, published: HashSet::new() }
     }
 
     pub fn apply_settings(&mut self, settings: Settings) {
@@ -65,9 +59,7 @@ impl State {
     /// Diagnostics of every file of every open project, and empty lists for files that
     /// had diagnostics before but are no longer part of any open project.
     pub fn diagnostics(&mut self) -> Vec<Publish> {
-        let options = DiagnosticOptions {
-            unused_entries: self.settings.unused_entries,
-        };
+        let options = DiagnosticOptions { unused_entries: self.settings.unused_entries };
         let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
         for project in self.open_projects() {
             for (path, list) in project_diagnostics(&self.workspace, &project, options) {
@@ -75,20 +67,12 @@ impl State {
             }
         }
         let mut out = Vec::new();
-        let stale: Vec<PathBuf> = self
-            .published
-            .iter()
-            .filter(|p| !all.contains_key(*p))
-            .cloned()
-            .collect();
+        let stale: Vec<PathBuf> =
+            self.published.iter().filter(|p| !all.contains_key(*p)).cloned().collect();
         for path in stale {
             self.published.remove(&path);
             if let Some(uri) = uri_of(&path) {
-                out.push(Publish {
-                    uri,
-                    version: None,
-                    diagnostics: Vec::new(),
-                });
+                out.push(Publish { uri, version: None, diagnostics: Vec::new() });
             }
         }
         for (path, list) in all {
@@ -96,20 +80,13 @@ impl State {
             let Some((document, version)) = self.document(&path) else {
                 continue;
             };
-            let diagnostics = list
-                .iter()
-                .map(|d| to_lsp(document, d, self.encoding))
-                .collect();
+            let diagnostics = list.iter().map(|d| to_lsp(document, d, self.encoding)).collect();
             if list.is_empty() {
                 self.published.remove(&path);
             } else {
                 self.published.insert(path.clone());
             }
-            out.push(Publish {
-                uri,
-                version,
-                diagnostics,
-            });
+            out.push(Publish { uri, version, diagnostics });
         }
         out
     }
@@ -125,9 +102,7 @@ impl State {
 
 fn workspace_options(settings: &Settings) -> WorkspaceOptions {
     WorkspaceOptions {
-        parse: ParseOptions {
-            extra_cite_commands: settings.cite_commands.clone(),
-        },
+        parse: ParseOptions { extra_cite_commands: settings.cite_commands.clone() },
         default_bibliography: settings.default_bibliography.clone(),
     }
 }

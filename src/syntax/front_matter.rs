@@ -35,9 +35,12 @@ pub(crate) fn read(text: &str, block: Range<usize>) -> FrontMatter {
             Value::Sequence(items) => items.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
         };
-        let mut from = key_line(text, content.clone(), "bibliography").map_or(content.start, |k| k.end);
+        let mut from =
+            key_line(text, content.clone(), "bibliography").map_or(content.start, |k| k.end);
         for path in paths {
-            let Some(at) = text[from..content.end].find(path) else { continue };
+            let Some(at) = text[from..content.end].find(path) else {
+                continue;
+            };
             let span = from + at..from + at + path.len();
             from = span.end;
             out.bibliographies.push(BibliographyRef { path: path.to_string(), span });
@@ -47,7 +50,8 @@ pub(crate) fn read(text: &str, block: Range<usize>) -> FrontMatter {
         out.inline_references = serde_yaml_ng::to_string(references).ok();
     }
     if let Some(key) = map.get("abstract").and(key_line(text, content.clone(), "abstract")) {
-        out.abstract_ = Some((key.clone(), value_text(text, key.end..next_key(text, key.end, content.end))));
+        out.abstract_ =
+            Some((key.clone(), value_text(text, key.end..next_key(text, key.end, content.end))));
     }
     out
 }
@@ -82,7 +86,9 @@ fn value_text(text: &str, value: Range<usize>) -> Range<usize> {
     let s = &text[value.clone()];
     if s.starts_with(['|', '>']) {
         value.start += s.find('\n').unwrap_or(s.len());
-    } else if s.len() >= 2 && (s.starts_with('"') && s.ends_with('"') || s.starts_with('\'') && s.ends_with('\'')) {
+    } else if s.len() >= 2
+        && (s.starts_with('"') && s.ends_with('"') || s.starts_with('\'') && s.ends_with('\''))
+    {
         value = value.start + 1..value.end - 1;
     }
     trim(text, value)
@@ -96,7 +102,8 @@ mod tests {
     fn bibliography_string_or_list_with_spans() {
         let text = "---\ntitle: x\nbibliography:\n  - a.bib\n  - 'refs/b.bib'\n---\n";
         let fm = read(text, 0..text.len());
-        let found: Vec<_> = fm.bibliographies.iter().map(|b| (b.path.as_str(), &text[b.span.clone()])).collect();
+        let found: Vec<_> =
+            fm.bibliographies.iter().map(|b| (b.path.as_str(), &text[b.span.clone()])).collect();
         assert_eq!(found, [("a.bib", "a.bib"), ("refs/b.bib", "refs/b.bib")]);
         let text = "---\nbibliography: paper.bib\n...\n";
         assert_eq!(read(text, 0..text.len()).bibliographies[0].span, 18..27);
@@ -104,9 +111,11 @@ mod tests {
 
     #[test]
     fn references_and_abstract() {
-        let text = "---\nabstract: |\n  We show it.\n  Twice.\nreferences:\n- id: doe\n  title: T\n---\n";
+        let text =
+            "---\nabstract: |\n  We show it.\n  Twice.\nreferences:\n- id: doe\n  title: T\n---\n";
         let fm = read(text, 0..text.len());
-        let refs: Value = serde_yaml_ng::from_str(fm.inline_references.as_deref().unwrap()).unwrap();
+        let refs: Value =
+            serde_yaml_ng::from_str(fm.inline_references.as_deref().unwrap()).unwrap();
         assert_eq!(refs[0]["id"].as_str(), Some("doe"));
         let (key, value) = fm.abstract_.unwrap();
         assert_eq!((&text[key], &text[value]), ("abstract:", "We show it.\n  Twice."));

@@ -9,7 +9,9 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::ir::{BibliographyRef, Include, IncludeKind, Language, Manuscript, Section, SectionKind};
+use super::ir::{
+    BibliographyRef, Include, IncludeKind, Language, Manuscript, Section, SectionKind,
+};
 use super::latex_args::Args;
 use super::latex_cite;
 use super::prose::{
@@ -21,33 +23,112 @@ use super::ParseOptions;
 
 /// Environments that are read as one piece of math inside a sentence.
 const MATH_ENVIRONMENTS: &[&str] = &[
-    "equation", "equation*", "align", "align*", "alignat", "alignat*", "gather", "gather*",
-    "multline", "multline*", "flalign", "flalign*", "eqnarray", "eqnarray*", "displaymath",
-    "math", "dmath", "dmath*",
+    "equation",
+    "equation*",
+    "align",
+    "align*",
+    "alignat",
+    "alignat*",
+    "gather",
+    "gather*",
+    "multline",
+    "multline*",
+    "flalign",
+    "flalign*",
+    "eqnarray",
+    "eqnarray*",
+    "displaymath",
+    "math",
+    "dmath",
+    "dmath*",
 ];
 
 /// Environments without running prose (their citations still count).
 const NON_PROSE_ENVIRONMENTS: &[&str] = &[
-    "figure", "figure*", "table", "table*", "tabular", "tabular*", "tabularx", "tabulary",
-    "xltabular", "longtable", "sidewaysfigure", "sidewaystable", "wrapfigure", "wraptable",
-    "subfigure", "algorithm", "algorithmic", "algorithm2e", "lstlisting", "verbatim",
-    "Verbatim", "minted", "comment", "tikzpicture", "thebibliography", "filecontents",
-    "filecontents*", "deluxetable", "deluxetable*", "titlepage", "keywords",
+    "figure",
+    "figure*",
+    "table",
+    "table*",
+    "tabular",
+    "tabular*",
+    "tabularx",
+    "tabulary",
+    "xltabular",
+    "longtable",
+    "sidewaysfigure",
+    "sidewaystable",
+    "wrapfigure",
+    "wraptable",
+    "subfigure",
+    "algorithm",
+    "algorithmic",
+    "algorithm2e",
+    "lstlisting",
+    "verbatim",
+    "Verbatim",
+    "minted",
+    "comment",
+    "tikzpicture",
+    "thebibliography",
+    "filecontents",
+    "filecontents*",
+    "deluxetable",
+    "deluxetable*",
+    "titlepage",
+    "keywords",
 ];
 
 /// Tree nodes whose content is not LaTeX prose.
 const RAW_NODES: &[&str] = &[
-    "block_comment", "comment_environment", "verbatim_environment", "listing_environment",
-    "minted_environment", "asy_environment", "asydef_environment", "pycode_environment",
-    "luacode_environment", "sagesilent_environment", "sageblock_environment",
+    "block_comment",
+    "comment_environment",
+    "verbatim_environment",
+    "listing_environment",
+    "minted_environment",
+    "asy_environment",
+    "asydef_environment",
+    "pycode_environment",
+    "luacode_environment",
+    "sagesilent_environment",
+    "sageblock_environment",
 ];
 
 /// Commands whose arguments are prose (`\emph{x}` reads `x`).
 const TRANSPARENT: &[&str] = &[
-    "emph", "textbf", "textit", "textsl", "textsc", "texttt", "textsf", "textrm", "textmd",
-    "textup", "textnormal", "underline", "uline", "mbox", "hbox", "text", "enquote", "hl",
-    "textsuperscript", "textsubscript", "NoCaseChange", "gls", "Gls", "glspl", "Glspl", "ac",
-    "Ac", "acp", "acs", "acl", "acrshort", "acrlong", "acrfull", "textquote",
+    "emph",
+    "textbf",
+    "textit",
+    "textsl",
+    "textsc",
+    "texttt",
+    "textsf",
+    "textrm",
+    "textmd",
+    "textup",
+    "textnormal",
+    "underline",
+    "uline",
+    "mbox",
+    "hbox",
+    "text",
+    "enquote",
+    "hl",
+    "textsuperscript",
+    "textsubscript",
+    "NoCaseChange",
+    "gls",
+    "Gls",
+    "glspl",
+    "Glspl",
+    "ac",
+    "Ac",
+    "acp",
+    "acs",
+    "acl",
+    "acrshort",
+    "acrlong",
+    "acrfull",
+    "textquote",
 ];
 
 /// Commands showing only their last argument (`\href{url}{text}`).
@@ -55,31 +136,105 @@ const LAST_ARGUMENT: &[&str] = &["href", "textcolor", "colorbox"];
 
 /// Argument-less commands with no prose.
 const SILENT: &[&str] = &[
-    "noindent", "indent", "centering", "raggedright", "raggedleft", "small", "footnotesize",
-    "scriptsize", "tiny", "normalsize", "large", "Large", "LARGE", "huge", "Huge", "bfseries",
-    "itshape", "ttfamily", "rmfamily", "sffamily", "scshape", "mdseries", "upshape", "em",
-    "bf", "it", "rm", "sf", "tt", "sc", "newpage", "clearpage", "cleardoublepage", "pagebreak",
-    "linebreak", "medskip", "bigskip", "smallskip", "vfill", "hfill", "maketitle",
-    "tableofcontents", "listoffigures", "listoftables", "appendix", "printbibliography",
-    "frontmatter", "mainmatter", "backmatter", "protect", "relax", "nobreak", "hline",
-    "toprule", "midrule", "bottomrule", "selectfont", "xspace", "ignorespaces", "unskip",
-    "phantomsection", "and", "fi", "else",
+    "noindent",
+    "indent",
+    "centering",
+    "raggedright",
+    "raggedleft",
+    "small",
+    "footnotesize",
+    "scriptsize",
+    "tiny",
+    "normalsize",
+    "large",
+    "Large",
+    "LARGE",
+    "huge",
+    "Huge",
+    "bfseries",
+    "itshape",
+    "ttfamily",
+    "rmfamily",
+    "sffamily",
+    "scshape",
+    "mdseries",
+    "upshape",
+    "em",
+    "bf",
+    "it",
+    "rm",
+    "sf",
+    "tt",
+    "sc",
+    "newpage",
+    "clearpage",
+    "cleardoublepage",
+    "pagebreak",
+    "linebreak",
+    "medskip",
+    "bigskip",
+    "smallskip",
+    "vfill",
+    "hfill",
+    "maketitle",
+    "tableofcontents",
+    "listoffigures",
+    "listoftables",
+    "appendix",
+    "printbibliography",
+    "frontmatter",
+    "mainmatter",
+    "backmatter",
+    "protect",
+    "relax",
+    "nobreak",
+    "hline",
+    "toprule",
+    "midrule",
+    "bottomrule",
+    "selectfont",
+    "xspace",
+    "ignorespaces",
+    "unskip",
+    "phantomsection",
+    "and",
+    "fi",
+    "else",
 ];
 
 /// Cross-reference commands, read as a number (also raw TeX in Markdown).
 pub(crate) const REFERENCES: &[&str] = &[
-    "ref", "eqref", "autoref", "cref", "Cref", "pageref", "vref", "Vref", "cpageref",
-    "Cpageref", "nameref", "subref",
+    "ref", "eqref", "autoref", "cref", "Cref", "pageref", "vref", "Vref", "cpageref", "Cpageref",
+    "nameref", "subref",
 ];
 
 pub(crate) fn build(tree: &Tree, text: &str, options: &ParseOptions) -> Manuscript {
-    let mut walker = Walker::new(text, options);
+    let mut walker = Walker::new(text, options, Kinds::new(&tree.language()));
     walker.walk(tree.root_node());
     walker.finish()
 }
 
+/// Ids of the node kinds the walk reacts to: comparing ids, not names, keeps the walk fast.
+struct Kinds {
+    comment: u16,
+    math: [u16; 2],
+    raw: Vec<u16>,
+}
+
+impl Kinds {
+    fn new(language: &tree_sitter::Language) -> Self {
+        let id = |kind| language.id_for_node_kind(kind, true);
+        Self {
+            comment: id("line_comment"),
+            math: [id("inline_formula"), id("displayed_equation")],
+            raw: RAW_NODES.iter().map(|kind| id(kind)).collect(),
+        }
+    }
+}
+
 struct Walker<'a> {
     text: &'a str,
+    kinds: Kinds,
     args: Args<'a>,
     extra_cites: &'a [String],
     masks: Vec<Mask>,
@@ -94,9 +249,10 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn new(text: &'a str, options: &'a ParseOptions) -> Self {
+    fn new(text: &'a str, options: &'a ParseOptions, kinds: Kinds) -> Self {
         Self {
             text,
+            kinds,
             args: Args::new(text),
             extra_cites: &options.extra_cite_commands,
             masks: Vec::new(),
@@ -142,29 +298,23 @@ impl<'a> Walker<'a> {
 
     /// Handles one node; `Some(end)` when it consumed the text up to `end`.
     fn visit(&mut self, node: Node) -> Option<usize> {
-        let range = node.byte_range();
-        match node.kind() {
-            "line_comment" => {
-                self.root_hint(range.clone());
-                self.masks.push(Mask::new(range.clone(), Replace::Hide));
-                Some(range.end)
-            }
-            "inline_formula" | "displayed_equation" => {
-                self.masks.push(Mask::new(range.clone(), Replace::Text(MATH_PLACEHOLDER)));
-                Some(range.end)
-            }
-            kind if RAW_NODES.contains(&kind) => {
-                self.blocks.push(range.clone());
-                Some(range.end)
-            }
-            _ if node.child_count() == 0
-                && !range.is_empty()
-                && self.args.byte(range.start) == Some(b'\\') =>
-            {
-                Some(self.command(range.start))
-            }
-            _ => None,
+        let kind = node.kind_id();
+        let start = node.start_byte();
+        if self.args.byte(start) == Some(b'\\') && node.child_count() == 0 {
+            return Some(self.command(start));
         }
+        let range = start..node.end_byte();
+        if kind == self.kinds.comment {
+            self.root_hint(range.clone());
+            self.masks.push(Mask::new(range.clone(), Replace::Hide));
+        } else if self.kinds.math.contains(&kind) {
+            self.masks.push(Mask::new(range.clone(), Replace::Text(MATH_PLACEHOLDER)));
+        } else if self.kinds.raw.contains(&kind) {
+            self.blocks.push(range.clone());
+        } else {
+            return None;
+        }
+        Some(range.end)
     }
 
     /// Handles the command at `start`; returns how far its handling consumed the text.
@@ -225,7 +375,9 @@ impl<'a> Walker<'a> {
             "import" | "subimport" | "inputfrom" | "subinputfrom" | "includefrom"
             | "subincludefrom" => self.include(start, end, IncludeKind::Import, 2),
             "bibliography" | "addbibresource" | "addglobalbib" | "addsectionbib" => {
-                let Some(group) = self.args.required_group(end) else { return end };
+                let Some(group) = self.args.required_group(end) else {
+                    return end;
+                };
                 let mut from = group.start;
                 let paths = if bare == "bibliography" {
                     text[group.clone()].split(',').collect()
@@ -274,9 +426,7 @@ impl<'a> Walker<'a> {
         }
         let replace = match &self.text[name.clone()] {
             "%" | "&" | "$" | "#" | "_" | "{" | "}" => Replace::Source(name.clone()),
-            "\\" | "," | ";" | ":" | " " | ">" | "quad" | "qquad" | "newline" => {
-                Replace::Text(" ")
-            }
+            "\\" | "," | ";" | ":" | " " | ">" | "quad" | "qquad" | "newline" => Replace::Text(" "),
             "ldots" | "dots" | "textellipsis" => Replace::Text("..."),
             "textendash" | "textemdash" => Replace::Text("-"),
             n if SILENT.contains(&n) || !n.starts_with(|c: char| c.is_ascii_alphabetic()) => {
@@ -297,7 +447,9 @@ impl<'a> Walker<'a> {
         let mut at = end;
         let mut path = String::new();
         for _ in 0..parts {
-            let Some(group) = self.args.required_group(at) else { return end };
+            let Some(group) = self.args.required_group(at) else {
+                return end;
+            };
             let part = self.text[trim(self.text, group.clone())].to_string();
             if !path.is_empty() && !path.ends_with('/') {
                 path.push('/');
@@ -310,7 +462,9 @@ impl<'a> Walker<'a> {
     }
 
     fn begin(&mut self, start: usize, end: usize) -> usize {
-        let Some(group) = self.args.required_group(end) else { return end };
+        let Some(group) = self.args.required_group(end) else {
+            return end;
+        };
         let text = self.text;
         let name = &text[group.clone()];
         let mut cmd_end = group.end + 1;
@@ -361,7 +515,9 @@ impl<'a> Walker<'a> {
             return;
         }
         let line = self.text[comment].trim_start_matches('%').trim_start();
-        let Some(rest) = line.strip_prefix('!') else { return };
+        let Some(rest) = line.strip_prefix('!') else {
+            return;
+        };
         let mut words = rest.splitn(2, '=');
         let key: Vec<_> = words.next().unwrap_or_default().split_whitespace().collect();
         let is_root = key.len() == 2
@@ -375,7 +531,8 @@ impl<'a> Walker<'a> {
     fn finish(mut self) -> Manuscript {
         let text = self.text;
         self.masks.sort_by_key(|m| m.span.start);
-        let body = self.body.0.unwrap_or(0)..self.body.1.unwrap_or(text.len()).max(self.body.0.unwrap_or(0));
+        let body = self.body.0.unwrap_or(0)
+            ..self.body.1.unwrap_or(text.len()).max(self.body.0.unwrap_or(0));
         let headings = std::mem::take(&mut self.headings)
             .into_iter()
             .map(|(level, span, title)| Heading {
@@ -472,7 +629,8 @@ mod tests {
                     \\section{Intro \\emph{to} GPs}\nText.\n\\subsection*[short]{Related work}\nMore.\n\
                     \\section{Methods}\nHow.\n\\paragraph{Results.} Run-in.\n\\end{document}\n";
         let ir = latex(text);
-        let found: Vec<_> = ir.sections.iter().map(|s| (s.level, s.title.as_str(), s.kind)).collect();
+        let found: Vec<_> =
+            ir.sections.iter().map(|s| (s.level, s.title.as_str(), s.kind)).collect();
         assert_eq!(
             found,
             [
@@ -498,17 +656,24 @@ mod tests {
                     \\begin{figure}\nCaption text \\citep{fig}.\n\\end{figure}\n\
                     \\begin{itemize}\n\\item First point.\n\\item Second point.\n\\end{itemize}\n\\end{document}\n";
         let ir = latex(text);
-        assert_eq!(prose(&ir), ["One two.", "We have X where x is big.", "First point.", "Second point."]);
+        assert_eq!(
+            prose(&ir),
+            ["One two.", "We have X where x is big.", "First point.", "Second point."]
+        );
         assert_eq!(ir.paragraphs.len(), 4);
         assert_eq!(ir.citations[0].keys[0].key, "fig", "citations in captions still count");
     }
 
     #[test]
     fn prose_uses_placeholders() {
-        let text = "As \\citet{a} show in Fig.~\\ref{f}, $x^2$ is \\emph{large} \\textbf{here} % note\n\
+        let text =
+            "As \\citet{a} show in Fig.~\\ref{f}, $x^2$ is \\emph{large} \\textbf{here} % note\n\
                     and \\url{x.org} 50\\% of \\LaTeX\\ users\\footnote{Not \\cite{b}.} agree.";
         let ir = latex(text);
-        assert_eq!(prose(&ir), ["As [REF] show in Fig. 1, X is large here and x.org 50% of LaTeX users agree."]);
+        assert_eq!(
+            prose(&ir),
+            ["As [REF] show in Fig. 1, X is large here and x.org 50% of LaTeX users agree."]
+        );
         assert_eq!(ir.sentences[0].citations, [0, 1]);
     }
 
@@ -516,7 +681,10 @@ mod tests {
     fn sentences_end_after_trailing_citations_and_braces() {
         let ir = latex("It holds.\\cite{a} Then \\emph{it ends.} \\citet{b} show more. Last one");
         assert_eq!(prose(&ir), ["It holds.[REF]", "Then it ends.", "[REF] show more.", "Last one"]);
-        assert_eq!(ir.sentences.iter().map(|s| s.citations.clone()).collect::<Vec<_>>(), [vec![0], vec![], vec![1], vec![]]);
+        assert_eq!(
+            ir.sentences.iter().map(|s| s.citations.clone()).collect::<Vec<_>>(),
+            [vec![0], vec![], vec![1], vec![]]
+        );
     }
 
     #[test]
@@ -549,7 +717,8 @@ mod tests {
 
     #[test]
     fn includes_bibliographies_and_roots() {
-        let text = "%!TEX root = ../main.tex\n\\input{sections/intro}\\include{ch1} \\subfile{sub.tex}\n\
+        let text =
+            "%!TEX root = ../main.tex\n\\input{sections/intro}\\include{ch1} \\subfile{sub.tex}\n\
                     \\import{dir/}{file}\\subimport{a}{b.tex}\n\\bibliography{refs, more}\n\
                     \\addbibresource[label=x]{x.bib}\\addglobalbib{g.bib}";
         let ir = latex(text);
@@ -565,8 +734,12 @@ mod tests {
             ]
         );
         assert_eq!(&text[ir.includes[0].span.clone()], "\\input{sections/intro}");
-        let bibs: Vec<_> = ir.bibliographies.iter().map(|b| (b.path.as_str(), &text[b.span.clone()])).collect();
-        assert_eq!(bibs, [("refs", "refs"), ("more", "more"), ("x.bib", "x.bib"), ("g.bib", "g.bib")]);
+        let bibs: Vec<_> =
+            ir.bibliographies.iter().map(|b| (b.path.as_str(), &text[b.span.clone()])).collect();
+        assert_eq!(
+            bibs,
+            [("refs", "refs"), ("more", "more"), ("x.bib", "x.bib"), ("g.bib", "g.bib")]
+        );
         assert_eq!(ir.root_hint.as_deref(), Some("../main.tex"));
         assert!(!ir.is_root);
         let root = latex("% !TeX root=main.tex\n\\documentclass{article}");

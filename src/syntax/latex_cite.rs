@@ -12,17 +12,56 @@ use super::prose::trim;
 
 /// Citation commands without their `*` form.
 const CITE_COMMANDS: &[&str] = &[
-    "cite", "Cite", "citep", "Citep", "citet", "Citet", "citealp", "Citealp", "citealt",
-    "Citealt", "citeauthor", "Citeauthor", "citeyear", "citeyearpar", "citetitle", "citedate",
-    "citeurl", "citenum", "nocite", "fullcite", "footfullcite", "parencite", "Parencite",
-    "textcite", "Textcite", "footcite", "Footcite", "footcitetext", "smartcite", "Smartcite",
-    "supercite", "autocite", "Autocite",
+    "cite",
+    "Cite",
+    "citep",
+    "Citep",
+    "citet",
+    "Citet",
+    "citealp",
+    "Citealp",
+    "citealt",
+    "Citealt",
+    "citeauthor",
+    "Citeauthor",
+    "citeyear",
+    "citeyearpar",
+    "citetitle",
+    "citedate",
+    "citeurl",
+    "citenum",
+    "nocite",
+    "fullcite",
+    "footfullcite",
+    "parencite",
+    "Parencite",
+    "textcite",
+    "Textcite",
+    "footcite",
+    "Footcite",
+    "footcitetext",
+    "smartcite",
+    "Smartcite",
+    "supercite",
+    "autocite",
+    "Autocite",
 ];
 
 /// biblatex multi-citations: `\cites(pre)(post)[pre][post]{a}[pre][post]{b}`.
 const MULTI_CITE_COMMANDS: &[&str] = &[
-    "cites", "Cites", "parencites", "Parencites", "footcites", "footcitetexts", "smartcites",
-    "Smartcites", "textcites", "Textcites", "supercites", "autocites", "Autocites",
+    "cites",
+    "Cites",
+    "parencites",
+    "Parencites",
+    "footcites",
+    "footcitetexts",
+    "smartcites",
+    "Smartcites",
+    "textcites",
+    "Textcites",
+    "supercites",
+    "autocites",
+    "Autocites",
 ];
 
 /// Longest key group read, so a stray `\cite{` costs little.
@@ -172,10 +211,13 @@ mod tests {
 
     #[test]
     fn nocite_star_yields_no_key() {
-        assert_eq!(cites(r"\nocite{*} \nocite{a}"), [
-            ("\\nocite".to_string(), vec![]),
-            ("\\nocite".to_string(), vec![("a".to_string(), "a")]),
-        ]);
+        assert_eq!(
+            cites(r"\nocite{*} \nocite{a}"),
+            [
+                ("\\nocite".to_string(), vec![]),
+                ("\\nocite".to_string(), vec![("a".to_string(), "a")]),
+            ]
+        );
     }
 
     #[test]

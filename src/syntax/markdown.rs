@@ -14,7 +14,10 @@ use super::sentences;
 
 /// Blocks without prose or citations.
 const SKIPPED: &[&str] = &[
-    "fenced_code_block", "indented_code_block", "html_block", "link_reference_definition",
+    "fenced_code_block",
+    "indented_code_block",
+    "html_block",
+    "link_reference_definition",
     "thematic_break",
 ];
 
@@ -39,7 +42,8 @@ pub(crate) fn build(tree: &Tree, text: &str) -> Manuscript {
                 }
             }
             "atx_heading" | "setext_heading" => {
-                let content = child(node, &["inline", "paragraph"]).map_or(range.end..range.end, |c| c.byte_range());
+                let content = child(node, &["inline", "paragraph"])
+                    .map_or(range.end..range.end, |c| c.byte_range());
                 inline.scan(content.clone(), &[]);
                 headings.push((heading_level(node), trim(text, range), title_range(text, content)));
             }
@@ -72,19 +76,27 @@ fn finish(
     masks.sort_by_key(|m| m.span.start);
     let headings = headings
         .into_iter()
-        .map(|(level, span, title)| Heading { level, span, title: render_range(text, title, &masks) })
+        .map(|(level, span, title)| Heading {
+            level,
+            span,
+            title: render_range(text, title, &masks),
+        })
         .collect();
     let mut sections = sections::close(headings, text.len());
     if let Some((key, value)) = front.abstract_ {
-        sections.insert(0, Section {
-            title: "Abstract".into(),
-            kind: SectionKind::Abstract,
-            level: 1,
-            span: key.start..value.end,
-            heading_span: key,
-        });
+        sections.insert(
+            0,
+            Section {
+                title: "Abstract".into(),
+                kind: SectionKind::Abstract,
+                level: 1,
+                span: key.start..value.end,
+                heading_span: key,
+            },
+        );
     }
-    let (paragraphs, sentences) = sentences::build(text, &paragraphs, &masks, &sections, &citations);
+    let (paragraphs, sentences) =
+        sentences::build(text, &paragraphs, &masks, &sections, &citations);
     Manuscript {
         language: Language::Markdown,
         sections,
@@ -184,7 +196,8 @@ mod tests {
 
     #[test]
     fn emails_code_and_comments_do_not_cite() {
-        let text = "Mail a@b.com or <x@y.org>. Code `@no` here.\n\n```\n@no\n```\n\n    @indented\n\n\
+        let text =
+            "Mail a@b.com or <x@y.org>. Code `@no` here.\n\n```\n@no\n```\n\n    @indented\n\n\
                     <!-- @hidden -->\n\nText <!-- @inline --> and [@yes].\n";
         assert_eq!(cites(text), [c("[@]", &["yes"])]);
     }
@@ -205,7 +218,8 @@ mod tests {
         assert!(ir.is_root);
         let bibs: Vec<_> = ir.bibliographies.iter().map(|b| &text[b.span.clone()]).collect();
         assert_eq!(bibs, ["a.bib", "b.bib"]);
-        let sections: Vec<_> = ir.sections.iter().map(|s| (s.level, s.title.as_str(), s.kind)).collect();
+        let sections: Vec<_> =
+            ir.sections.iter().map(|s| (s.level, s.title.as_str(), s.kind)).collect();
         assert_eq!(
             sections,
             [

@@ -77,7 +77,8 @@ impl<'a> Inline<'a> {
     /// Escapes, hard line breaks, and raw TeX commands (`\\ref{x}` reads as a number, other
     /// commands and their immediate `{..}` argument are hidden).
     fn escape(&mut self, pos: usize) -> usize {
-        let name = self.bytes[pos + 1..self.end].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let name =
+            self.bytes[pos + 1..self.end].iter().take_while(|b| b.is_ascii_alphabetic()).count();
         if name > 0 {
             let mut end = pos + 1 + name;
             if self.byte(end) == Some(b'{') {
@@ -148,13 +149,17 @@ impl<'a> Inline<'a> {
             return self.mask(pos..end, Replace::Hide);
         }
         let line_end = self.find(pos, pos, "\n").unwrap_or(self.window(pos));
-        let Some(close) = self.find(pos, pos, ">").filter(|&c| c < line_end) else { return pos + 1 };
+        let Some(close) = self.find(pos, pos, ">").filter(|&c| c < line_end) else {
+            return pos + 1;
+        };
         let inner = &self.text[pos + 1..close];
         if inner.contains(':') && !inner.contains(char::is_whitespace) || inner.contains('@') {
             return self.mask(pos..close + 1, Replace::Source(pos + 1..close));
         }
         match self.byte(pos + 1) {
-            Some(b) if b.is_ascii_alphabetic() || b == b'/' => self.mask(pos..close + 1, Replace::Hide),
+            Some(b) if b.is_ascii_alphabetic() || b == b'/' => {
+                self.mask(pos..close + 1, Replace::Hide)
+            }
             _ => pos + 1,
         }
     }
@@ -204,7 +209,9 @@ impl<'a> Inline<'a> {
     }
 
     fn image(&mut self, pos: usize) -> usize {
-        let Some(close) = self.bracket_end(pos + 1) else { return pos + 1 };
+        let Some(close) = self.bracket_end(pos + 1) else {
+            return pos + 1;
+        };
         let end = match self.byte(close) {
             Some(b'(') => self.paren_end(close).unwrap_or(close),
             _ => close,
@@ -214,7 +221,9 @@ impl<'a> Inline<'a> {
 
     /// `^[note]`: hidden from the sentence, but citations inside still count.
     fn footnote(&mut self, pos: usize) -> usize {
-        let Some(close) = self.bracket_end(pos + 1) else { return pos + 1 };
+        let Some(close) = self.bracket_end(pos + 1) else {
+            return pos + 1;
+        };
         self.mask(pos..close, Replace::Hide);
         pos + 2
     }
@@ -259,7 +268,9 @@ impl<'a> Inline<'a> {
         };
         if self.byte(end) == Some(b' ') && self.byte(end + 1) == Some(b'[') {
             let locator = self.bracket_end(end + 1);
-            if let Some(close) = locator.filter(|&c| bracket_keys(self.text, end + 2..c - 1).is_none()) {
+            if let Some(close) =
+                locator.filter(|&c| bracket_keys(self.text, end + 2..c - 1).is_none())
+            {
                 end = close;
             }
         }

@@ -3,6 +3,7 @@
 //! Markup becomes masks (`prose`), which the shared sentence splitter and prose renderer
 //! read; `latex` and `markdown` only decide what is markup.
 
+mod front_matter;
 pub mod ir;
 mod latex;
 mod latex_args;
@@ -10,7 +11,6 @@ mod latex_cite;
 mod markdown;
 mod markdown_inline;
 mod pandoc_cite;
-mod front_matter;
 mod prose;
 mod sections;
 mod sentences;
@@ -73,7 +73,8 @@ impl SyntaxTree {
             old_end_position: point(edit.old_end_point),
             new_end_position: point(edit.new_end_point),
         });
-        self.expected_len = self.expected_len - (edit.old_end - edit.start) + (edit.new_end - edit.start);
+        self.expected_len =
+            self.expected_len - (edit.old_end - edit.start) + (edit.new_end - edit.start);
     }
 
     /// Parses `text` (incrementally when edits were recorded) and builds its IR.
@@ -81,10 +82,14 @@ impl SyntaxTree {
         if self.expected_len != text.len() {
             self.tree = None;
         }
-        let Some(parser) = &mut self.parser else { return Manuscript::empty(self.language) };
+        let Some(parser) = &mut self.parser else {
+            return Manuscript::empty(self.language);
+        };
         self.tree = parser.parse(text, self.tree.as_ref());
         self.expected_len = text.len();
-        let Some(tree) = &self.tree else { return Manuscript::empty(self.language) };
+        let Some(tree) = &self.tree else {
+            return Manuscript::empty(self.language);
+        };
         match self.language {
             Language::Latex => latex::build(tree, text, options),
             Language::Markdown => markdown::build(tree, text),
@@ -131,7 +136,14 @@ mod tests {
         let (start_point, old_end_point) = (point(text, start), point(text, old_end));
         text.replace_range(start..old_end, insert);
         let new_end = start + insert.len();
-        ByteEdit { start, old_end, new_end, start_point, old_end_point, new_end_point: point(text, new_end) }
+        ByteEdit {
+            start,
+            old_end,
+            new_end,
+            start_point,
+            old_end_point,
+            new_end_point: point(text, new_end),
+        }
     }
 
     fn incremental_matches_fresh(language: Language, text: &str, snippets: &[&str], seed: u64) {
@@ -154,8 +166,23 @@ mod tests {
                     Math $x$ here.\n\n\\begin{figure}\\caption{C \\cite{c}.}\\end{figure}\n% comment\n\
                     \\subsection{Methods} Et al. show it.\\footnote{See \\citet{d}.}\n\\end{document}\n";
         let snippets = [
-            "", "\\cite{", "}", "{", "$", "\n\n", "word ", "\\section{Results}", ". The", "%", "\\citenum{k}",
-            "\\begin{equation}", "\\end{equation}", "é", "\\emph{", "\\begin{abstract}", "\\end{document}",
+            "",
+            "\\cite{",
+            "}",
+            "{",
+            "$",
+            "\n\n",
+            "word ",
+            "\\section{Results}",
+            ". The",
+            "%",
+            "\\citenum{k}",
+            "\\begin{equation}",
+            "\\end{equation}",
+            "é",
+            "\\emph{",
+            "\\begin{abstract}",
+            "\\end{document}",
         ];
         for seed in 0..4 {
             incremental_matches_fresh(Language::Latex, text, &snippets, seed);
@@ -167,7 +194,21 @@ mod tests {
         let text = "---\nbibliography: refs.bib\n---\n\n# Intro\n\nWe cite [@a; @b]. Math $x$ and `code @c`.\n\n\
                     Setext\n------\n\n- item @d\n\n```\n@e\n```\n";
         let snippets = [
-            "", "[@", "]", "@k ", "`", "$", "\n\n", "# H\n", "word. The", "---\n", "> ", "*", "<!--", "-->", "ü",
+            "",
+            "[@",
+            "]",
+            "@k ",
+            "`",
+            "$",
+            "\n\n",
+            "# H\n",
+            "word. The",
+            "---\n",
+            "> ",
+            "*",
+            "<!--",
+            "-->",
+            "ü",
         ];
         for seed in 0..4 {
             incremental_matches_fresh(Language::Markdown, text, &snippets, seed);
@@ -180,7 +221,14 @@ mod tests {
         let options = ParseOptions::default();
         tree.parse("\\cite{a}", &options);
         let p = TextPoint::default();
-        let bogus = ByteEdit { start: 50, old_end: 10, new_end: 99, start_point: p, old_end_point: p, new_end_point: p };
+        let bogus = ByteEdit {
+            start: 50,
+            old_end: 10,
+            new_end: 99,
+            start_point: p,
+            old_end_point: p,
+            new_end_point: p,
+        };
         tree.edit(&bogus);
         let text = "\\cite{b} and \\cite{c}";
         assert_eq!(tree.parse(text, &options), parse(Language::Latex, text, &options));
@@ -219,7 +267,8 @@ mod tests {
 
     #[test]
     fn a_few_megabytes_parse_in_bounded_time() {
-        let paragraph = "We show that \\citet{a} and $x$ hold, e.g. in Fig.~\\ref{f}. Then it ends.\n\n";
+        let paragraph =
+            "We show that \\citet{a} and $x$ hold, e.g. in Fig.~\\ref{f}. Then it ends.\n\n";
         let text = paragraph.repeat(4 << 20 >> 7);
         let started = std::time::Instant::now();
         let ir = parse(Language::Latex, &text, &ParseOptions::default());

@@ -57,7 +57,9 @@ pub(crate) fn bracket_keys(text: &str, inner: Range<usize>) -> Option<Vec<Citati
     let mut before = None;
     for (i, c) in body.char_indices() {
         let at = inner.start + i;
-        let starts = c == '@' && (before.is_none() || before.is_some_and(|b: char| b.is_whitespace() || b == '-' || b == ';'));
+        let starts = c == '@'
+            && (before.is_none()
+                || before.is_some_and(|b: char| b.is_whitespace() || b == '-' || b == ';'));
         before = Some(c);
         if !starts {
             continue;

@@ -32,9 +32,8 @@ const KEYWORDS: &[(&str, SectionKind)] = &[
 
 pub(crate) fn kind_of(title: &str) -> SectionKind {
     let title = title.to_lowercase();
-    let at_word_start = |i: usize| {
-        title[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
-    };
+    let at_word_start =
+        |i: usize| title[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
     KEYWORDS
         .iter()
         .filter_map(|&(word, kind)| {
@@ -142,6 +141,9 @@ mod tests {
         let spans: Vec<_> = sections.iter().map(|s| s.span.clone()).collect();
         assert_eq!(spans, [0..30, 10..20, 20..30, 30..50]);
         let mut cursor = SectionCursor::new(&sections);
-        assert_eq!([5, 12, 25, 31, 60].map(|p| cursor.at(p)), [Some(0), Some(1), Some(2), Some(3), None]);
+        assert_eq!(
+            [5, 12, 25, 31, 60].map(|p| cursor.at(p)),
+            [Some(0), Some(1), Some(2), Some(3), None]
+        );
     }
 }

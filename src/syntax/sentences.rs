@@ -9,9 +9,9 @@ use super::sections::SectionCursor;
 
 /// Words whose trailing `.` does not end a sentence (compared lowercased, inner dots kept).
 const ABBREVIATIONS: &[&str] = &[
-    "al", "e.g", "i.e", "eg", "ie", "fig", "figs", "eq", "eqs", "cf", "vs", "sec", "secs",
-    "sect", "ref", "refs", "tab", "tabs", "approx", "resp", "no", "nos", "viz", "ca", "vol",
-    "pp", "ch", "dr", "prof", "st",
+    "al", "e.g", "i.e", "eg", "ie", "fig", "figs", "eq", "eqs", "cf", "vs", "sec", "secs", "sect",
+    "ref", "refs", "tab", "tabs", "approx", "resp", "no", "nos", "viz", "ca", "vol", "pp", "ch",
+    "dr", "prof", "st",
 ];
 
 /// Builds paragraphs (dropping those without any letters) and their sentences.
@@ -30,13 +30,17 @@ pub(crate) fn build(
         if !units.iter().any(|u| matches!(u, Unit::Char(_, c) if c.is_alphabetic())) {
             continue;
         }
-        let Some(whole) = trim(&units, 0..units.len(), masks) else { continue };
-        let span = unit_span(units[whole.start], masks).start
-            ..unit_span(units[whole.end - 1], masks).end;
+        let Some(whole) = trim(&units, 0..units.len(), masks) else {
+            continue;
+        };
+        let span =
+            unit_span(units[whole.start], masks).start..unit_span(units[whole.end - 1], masks).end;
         let paragraph = paragraphs.len();
         let first = sentences.len();
         for range in split(text, &units, masks) {
-            let Some(range) = trim(&units, range, masks) else { continue };
+            let Some(range) = trim(&units, range, masks) else {
+                continue;
+            };
             let prose = render(text, &units[range.clone()], masks);
             if prose.is_empty() {
                 continue;
@@ -103,12 +107,15 @@ fn is_closer(unit: Unit, masks: &[Mask]) -> bool {
 /// Whether units from `at` begin a new sentence: blank space, then a capital letter, a
 /// command, a citation (`[@a] show`), or the end of the paragraph.
 fn starts_sentence(text: &str, units: &[Unit], at: usize, masks: &[Mask]) -> bool {
-    let Some(&first) = units.get(at) else { return true };
+    let Some(&first) = units.get(at) else {
+        return true;
+    };
     if !is_blank(first, masks) {
         return false;
     }
     let next = units[at..].iter().find(|&&u| {
-        !is_blank(u, masks) && !matches!(u, Unit::Char(_, '(' | '[' | '{' | '`' | '"' | '\'' | '‘' | '“'))
+        !is_blank(u, masks)
+            && !matches!(u, Unit::Char(_, '(' | '[' | '{' | '`' | '"' | '\'' | '‘' | '“'))
     });
     match next {
         None => true,
@@ -139,7 +146,7 @@ mod tests {
     use super::*;
 
     fn sentences(text: &str) -> Vec<&str> {
-        let (_, sentences) = build(text, &[0..text.len()], &[], &[], &[]);
+        let (_, sentences) = build(text, std::slice::from_ref(&(0..text.len())), &[], &[], &[]);
         sentences.into_iter().map(|s| &text[s.span]).collect()
     }
 

@@ -37,10 +37,7 @@ pub struct Document {
 
 impl Document {
     pub fn new(text: &str, version: i32) -> Self {
-        Self {
-            rope: Rope::from_str(text),
-            version,
-        }
+        Self { rope: Rope::from_str(text), version }
     }
 
     pub fn rope(&self) -> &Rope {
@@ -65,10 +62,7 @@ impl Document {
         encoding: Encoding,
     ) -> Result<ByteEdit, EditError> {
         if version < self.version {
-            return Err(EditError::StaleVersion {
-                current: self.version,
-                got: version,
-            });
+            return Err(EditError::StaleVersion { current: self.version, got: version });
         }
         let (start, old_end) = match range {
             Some((from, to)) => {
@@ -108,10 +102,7 @@ impl Document {
 
     fn point(&self, offset: usize) -> Point {
         let row = self.rope.byte_to_line(offset);
-        Point {
-            row,
-            column: offset - self.rope.line_to_byte(row),
-        }
+        Point { row, column: offset - self.rope.line_to_byte(row) }
     }
 }
 
@@ -126,14 +117,11 @@ mod tests {
     #[test]
     fn incremental_edits_follow_a_string_model() {
         let mut doc = Document::new("héllo\nwörld\n", 1);
-        let edit = doc
-            .apply(2, Some((p(1, 1), p(1, 2))), "o", Encoding::Utf16)
-            .unwrap();
+        let edit = doc.apply(2, Some((p(1, 1), p(1, 2))), "o", Encoding::Utf16).unwrap();
         assert_eq!(doc.text(), "héllo\nworld\n");
         assert_eq!((edit.start, edit.old_end, edit.new_end), (8, 10, 9));
         assert_eq!(edit.start_point, Point { row: 1, column: 1 });
-        doc.apply(3, Some((p(0, 6), p(0, 6))), "\\cite{a}", Encoding::Utf8)
-            .unwrap();
+        doc.apply(3, Some((p(0, 6), p(0, 6))), "\\cite{a}", Encoding::Utf8).unwrap();
         assert_eq!(doc.text(), "héllo\\cite{a}\nworld\n");
         doc.apply(4, None, "new", Encoding::Utf8).unwrap();
         assert_eq!(doc.text(), "new");

@@ -66,10 +66,7 @@ pub fn position_of(rope: &Rope, offset: usize, encoding: Encoding) -> TextPositi
             rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(start_char)
         }
     };
-    TextPosition {
-        line: line as u32,
-        character: character as u32,
-    }
+    TextPosition { line: line as u32, character: character as u32 }
 }
 
 fn is_char_boundary(rope: &Rope, offset: usize) -> bool {

@@ -42,13 +42,7 @@ impl Client {
                 }
             }
         });
-        Self {
-            child,
-            stdin,
-            incoming,
-            next_id: 1,
-            notifications: Vec::new(),
-        }
+        Self { child, stdin, incoming, next_id: 1, notifications: Vec::new() }
     }
 
     pub fn send(&mut self, message: &Value) {
@@ -76,10 +70,7 @@ impl Client {
 
     pub fn request(&mut self, method: &str, params: Value) -> Value {
         let response = self.request_raw(method, params);
-        assert!(
-            response.get("error").is_none(),
-            "{method} failed: {response}"
-        );
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
         response["result"].clone()
     }
 
@@ -91,10 +82,7 @@ impl Client {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let message = self
-                .incoming
-                .recv_timeout(left)
-                .expect("server sent nothing in time");
+            let message = self.incoming.recv_timeout(left).expect("server sent nothing in time");
             if message.get("method").is_some() && message.get("id").is_some() {
                 self.answer_server_request(&message);
             }
@@ -154,17 +142,9 @@ impl Client {
         let message = self.wait_for(|m| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == target
-                && accept(
-                    m["params"]["diagnostics"]
-                        .as_array()
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[]),
-                )
+                && accept(m["params"]["diagnostics"].as_array().map(Vec::as_slice).unwrap_or(&[]))
         });
-        message["params"]["diagnostics"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        message["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 
     pub fn shutdown(mut self) -> i32 {
@@ -175,10 +155,7 @@ impl Client {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status.code().unwrap_or(-1);
             }
-            assert!(
-                Instant::now() < deadline,
-                "server did not exit after `exit`"
-            );
+            assert!(Instant::now() < deadline, "server did not exit after `exit`");
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -217,9 +194,7 @@ pub fn uri(path: &Path) -> String {
 /// Copies a fixture folder from `tests/fixtures/` into a fresh temporary directory.
 pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     copy_dir(&source, dir.path());
     let root = dir.path().canonicalize().unwrap();
     (dir, root)
@@ -241,9 +216,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Zero-based line and UTF-16 character of the `n`-th occurrence of `needle` (plus `shift`
 /// characters) in `text`.
 pub fn position_of(text: &str, needle: &str, shift: usize) -> Value {
-    let at = text
-        .find(needle)
-        .unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in text"));
     position_at(text, at, shift)
 }
 
@@ -257,9 +230,7 @@ pub fn position_at(text: &str, byte: usize, shift: usize) -> Value {
 
 /// Real data shared beside the checkout; `None` (with a visible note) when absent.
 pub fn shared_data(relative: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(relative);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(relative);
     if path.exists() {
         Some(path.canonicalize().unwrap())
     } else {

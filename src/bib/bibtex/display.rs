@@ -24,13 +24,10 @@ const SHOWN: [&str; 7] = ["title", "author", "year", "date", "doi", "url", "abst
 /// Whether a field is shown. Only those are worth resolving: real files carry many more
 /// fields, and `ids` aliases would let the crate swap entries under our key index.
 pub(super) fn is_shown(field: &str) -> bool {
-    SHOWN
-        .iter()
-        .chain(&VENUE_FIELDS)
-        .any(|f| field.eq_ignore_ascii_case(f))
+    SHOWN.iter().chain(&VENUE_FIELDS).any(|f| field.eq_ignore_ascii_case(f))
 }
 
-/// `entry` with its spans; `kind` and `key` come from the source as written.
+/// `entry` as shown to users; its spans are left for the caller to fill in.
 pub(super) fn to_entry(entry: &biblatex::Entry, kind: &str) -> Entry {
     let text = |name: &str| entry.get(name).map(text_of).filter(|s| !s.is_empty());
     let verbatim = |name: &str| {
@@ -45,13 +42,7 @@ pub(super) fn to_entry(entry: &biblatex::Entry, kind: &str) -> Entry {
         title: text("title"),
         authors: entry
             .get_as::<Vec<Person>>("author")
-            .map(|people| {
-                people
-                    .iter()
-                    .map(display_name)
-                    .filter(|n| !n.is_empty())
-                    .collect()
-            })
+            .map(|people| people.iter().map(display_name).filter(|n| !n.is_empty()).collect())
             .unwrap_or_default(),
         year: text("year").or_else(|| text("date").and_then(|d| year_of_date(&d))),
         venue: VENUE_FIELDS.iter().find_map(|&name| text(name)),
@@ -96,10 +87,6 @@ fn display_name(person: &Person) -> String {
 
 /// The year of an ISO 8601 / EDTF date such as `2021-03-04` or `2019/2020`.
 fn year_of_date(date: &str) -> Option<String> {
-    let year: String = date
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
+    let year: String = date.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
     (!year.is_empty()).then_some(year)
 }

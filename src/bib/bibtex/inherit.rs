@@ -15,9 +15,7 @@ const LINK_FIELDS: [&str; 2] = ["crossref", "xdata"];
 const MAX_ANCESTORS: usize = 16;
 
 pub(super) fn is_link(field: &Pair) -> bool {
-    LINK_FIELDS
-        .iter()
-        .any(|name| field.key.v.eq_ignore_ascii_case(name))
+    LINK_FIELDS.iter().any(|name| field.key.v.eq_ignore_ascii_case(name))
 }
 
 /// Keys in a `crossref`, `xdata` or `ids` value (the last two take comma-separated lists).
@@ -86,30 +84,18 @@ impl<'p, 's> Family<'p, 's> {
         let mut found = Vec::new();
         if let Err(problem) = self.ancestors(i, &mut vec![i], &mut found) {
             let message = format!("{problem}; nothing is inherited");
-            report(
-                first_link,
-                Severity::Warning,
-                "crossref-unresolved",
-                message,
-            );
+            report(first_link, Severity::Warning, "crossref-unresolved", message);
             return None;
         }
         if found.is_empty() {
             return None;
         }
-        let members = std::iter::once(i)
-            .chain(found)
-            .map(|j| self.with_canonical_links(j))
-            .collect();
+        let members =
+            std::iter::once(i).chain(found).map(|j| self.with_canonical_links(j)).collect();
         resolve(members)
             .map_err(|err| {
                 let message = format!("inherited fields could not be read ({err})");
-                report(
-                    first_link,
-                    Severity::Warning,
-                    "crossref-unresolved",
-                    message,
-                );
+                report(first_link, Severity::Warning, "crossref-unresolved", message);
             })
             .ok()
     }

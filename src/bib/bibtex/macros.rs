@@ -53,9 +53,8 @@ impl<'s> Macros<'s> {
 }
 
 fn is_month(name: &str) -> bool {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
+    const MONTHS: [&str; 12] =
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     MONTHS.iter().any(|m| m.eq_ignore_ascii_case(name))
 }
 

@@ -10,7 +10,7 @@ mod scan;
 use std::borrow::Cow;
 use std::ops::Range;
 
-use biblatex::{Pair, RawBibliography};
+use biblatex::{Pair, ParseError, RawBibliography};
 
 use super::{BibDiagnostic, Bibliography, Severity};
 use macros::Macros;
@@ -57,7 +57,7 @@ pub(super) fn parse(text: &str, macro_sources: &[&str]) -> Bibliography {
             "comment" | "preamble" => {}
             "string" => match RawBibliography::parse(src) {
                 Ok(raw) => macros.define(raw.abbreviations),
-                Err(err) => diagnostics.push(malformed(block.span.clone(), &err.kind.to_string())),
+                Err(err) => diagnostics.push(parse_failure(block, src, &err)),
             },
             _ => entry_blocks.push((block, src.as_ref())),
         }
@@ -92,12 +92,14 @@ fn malformed(span: Range<usize>, reason: &str) -> BibDiagnostic {
     }
 }
 
-/// The start of the offending line, to say where in an entry the problem is.
-fn excerpt(rest: &str) -> &str {
+/// A block the crate could not parse, with the start of the offending line to say where.
+fn parse_failure(block: &Block, src: &str, err: &ParseError) -> BibDiagnostic {
+    let rest = src.get(err.span.start..).unwrap_or("");
     let line = rest.split('\n').next().unwrap_or("").trim_end();
-    line.char_indices()
-        .nth(24)
-        .map_or(line, |(end, _)| &line[..end])
+    let near = line.char_indices().nth(24).map_or(line, |(end, _)| &line[..end]);
+    let reason =
+        if near.is_empty() { err.kind.to_string() } else { format!("{} near `{near}`", err.kind) };
+    malformed(block.span.clone(), &reason)
 }
 
 fn kind_of(text: &str, block: &Block) -> String {

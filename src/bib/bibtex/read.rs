@@ -2,12 +2,14 @@
 
 use std::ops::Range;
 
-use biblatex::{ChunksExt, Date, Pair, RawBibliography, RawEntry, Spanned};
+use biblatex::{
+    ChunksExt, Date, Pair, ParseError, ParseErrorKind, RawBibliography, RawEntry, Spanned, Token,
+};
 
 use super::inherit::{is_link, keys_in};
 use super::macros::Macros;
 use super::scan::Block;
-use super::{display, excerpt, field_span, malformed, shifted};
+use super::{display, field_span, malformed, parse_failure, shifted};
 use crate::bib::{BibDiagnostic, Severity};
 
 /// One entry as read from its block, before inheritance.
@@ -33,14 +35,13 @@ impl<'s> Parsed<'s> {
         let offset = block.span.start;
         let raw = match RawBibliography::parse(src) {
             Ok(raw) => raw.entries.into_iter().next()?.v,
-            Err(err) => {
-                let reason = match excerpt(&src[err.span.start.min(src.len())..]) {
-                    "" => err.kind.to_string(),
-                    near => format!("{} near `{near}`", err.kind),
-                };
-                diagnostics.push(malformed(block.span.clone(), &reason));
-                return None;
-            }
+            Err(err) => match key_only(block, src, &err) {
+                Some(raw) => raw,
+                None => {
+                    diagnostics.push(parse_failure(block, src, &err));
+                    return None;
+                }
+            },
         };
         if raw.key.v.is_empty() {
             diagnostics.push(malformed(block.span.clone(), "the entry has no key"));
@@ -74,11 +75,7 @@ impl<'s> Parsed<'s> {
             });
         }
         // Links wait until every entry is read; resolving them now could loop.
-        let mut raw = RawEntry {
-            key: raw.key,
-            kind: raw.kind,
-            fields: own,
-        };
+        let mut raw = RawEntry { key: raw.key, kind: raw.kind, fields: own };
         let resolved = match resolve(vec![raw.clone()]) {
             Ok(entry) => entry,
             Err(_) => {
@@ -90,17 +87,29 @@ impl<'s> Parsed<'s> {
         };
         check_date(&raw, &resolved, offset, diagnostics);
         raw.fields.extend(links);
-        Some(Self {
-            raw,
-            aliases,
-            span: block.span.clone(),
-            resolved,
-        })
+        Some(Self { raw, aliases, span: block.span.clone(), resolved })
     }
 
     pub fn key_span(&self) -> Range<usize> {
         shifted(&self.raw.key.span, self.span.start)
     }
+}
+
+/// `@misc{key}`: legal BibTeX, but the crate wants a comma after every key.
+fn key_only<'s>(block: &Block, src: &'s str, err: &ParseError) -> Option<RawEntry<'s>> {
+    let after_key = err.span.start;
+    let open = block.open - block.span.start;
+    if err.kind != ParseErrorKind::Expected(Token::Comma) || src.get(after_key..)?.trim() != "}" {
+        return None;
+    }
+    let key = src.get(open + 1..after_key)?.trim();
+    let key_start = after_key - src[open + 1..after_key].trim_start().len();
+    let kind = block.kind.start - block.span.start..block.kind.end - block.span.start;
+    Some(RawEntry {
+        key: Spanned::new(key, key_start..key_start + key.len()),
+        kind: Spanned::new(&src[kind.clone()], kind),
+        fields: Vec::new(),
+    })
 }
 
 /// The fields of `raw` the crate can read one by one; the others are reported.
@@ -111,11 +120,8 @@ fn readable_fields<'s>(
 ) -> Vec<Pair<'s>> {
     let mut readable = Vec::with_capacity(raw.fields.len());
     for field in &raw.fields {
-        let alone = RawEntry {
-            key: raw.key.clone(),
-            kind: raw.kind.clone(),
-            fields: vec![field.clone()],
-        };
+        let alone =
+            RawEntry { key: raw.key.clone(), kind: raw.kind.clone(), fields: vec![field.clone()] };
         match resolve(vec![alone]) {
             Ok(_) => readable.push(field.clone()),
             Err(err) => diagnostics.push(BibDiagnostic {
@@ -139,17 +145,10 @@ fn check_date(
     offset: usize,
     diagnostics: &mut Vec<BibDiagnostic>,
 ) {
-    let Some(date) = raw
-        .fields
-        .iter()
-        .find(|f| f.key.v.eq_ignore_ascii_case("date"))
-    else {
+    let Some(date) = raw.fields.iter().find(|f| f.key.v.eq_ignore_ascii_case("date")) else {
         return;
     };
-    if resolved
-        .get("date")
-        .is_some_and(|chunks| chunks.parse::<Date>().is_err())
-    {
+    if resolved.get("date").is_some_and(|chunks| chunks.parse::<Date>().is_err()) {
         diagnostics.push(BibDiagnostic {
             span: field_span(date, offset),
             severity: Severity::Warning,
@@ -169,8 +168,5 @@ pub(super) fn resolve(entries: Vec<RawEntry<'_>>) -> Result<biblatex::Entry, Str
         abbreviations: Vec::new(),
     };
     let bib = biblatex::Bibliography::from_raw(raw).map_err(|err| err.kind.to_string())?;
-    bib.into_vec()
-        .into_iter()
-        .next()
-        .ok_or_else(|| "no entry found".to_string())
+    bib.into_vec().into_iter().next().ok_or_else(|| "no entry found".to_string())
 }

@@ -33,9 +33,8 @@ pub(super) fn blocks(text: &str) -> Vec<Result<Block, Broken>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut pos = 0;
-    while let Some(at) = bytes
-        .get(pos..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'@' || b == b'%'))
+    while let Some(at) =
+        bytes.get(pos..).and_then(|rest| rest.iter().position(|&b| b == b'@' || b == b'%'))
     {
         let at = pos + at;
         pos = at + 1;
@@ -50,26 +49,16 @@ pub(super) fn blocks(text: &str) -> Vec<Result<Block, Broken>> {
         let end = match body_end(bytes, open, bytes[open] == b'(') {
             Ok(end) if end - at > MAX_ENTRY_BYTES => {
                 let message = "entry is too large to read (over 128 KiB)";
-                out.push(Err(Broken {
-                    span: at..end,
-                    message,
-                }));
+                out.push(Err(Broken { span: at..end, message }));
                 end
             }
             Ok(end) => {
-                out.push(Ok(Block {
-                    span: at..end,
-                    kind,
-                    open,
-                }));
+                out.push(Ok(Block { span: at..end, kind, open }));
                 end
             }
             Err(Stop { at: end, message }) => {
                 if !comment {
-                    out.push(Err(Broken {
-                        span: at..trim_end(bytes, at, end),
-                        message,
-                    }));
+                    out.push(Err(Broken { span: at..trim_end(bytes, at, end), message }));
                 }
                 end
             }
@@ -80,11 +69,7 @@ pub(super) fn blocks(text: &str) -> Vec<Result<Block, Broken>> {
 }
 
 fn find_byte(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == byte)
-        .map(|i| from + i)
+    bytes.get(from..)?.iter().position(|&b| b == byte).map(|i| from + i)
 }
 
 fn is_type_char(b: u8) -> bool {
@@ -138,10 +123,7 @@ fn body_end(bytes: &[u8], open: usize, parens: bool) -> Result<usize, Stop> {
             }
             b'}' if !quoted => {
                 if depth == 0 {
-                    return Err(Stop {
-                        at: i + 1,
-                        message: "unbalanced closing brace",
-                    });
+                    return Err(Stop { at: i + 1, message: "unbalanced closing brace" });
                 }
                 depth -= 1;
                 if depth == 0 && !parens {
@@ -151,19 +133,13 @@ fn body_end(bytes: &[u8], open: usize, parens: bool) -> Result<usize, Stop> {
             b')' if parens && depth == 0 && !quoted => return Ok(i + 1),
             // An entry start at the beginning of a line means this entry was never closed.
             b'\n' if starts_entry(bytes, i + 1) => {
-                return Err(Stop {
-                    at: i,
-                    message: "missing closing brace before the next entry",
-                });
+                return Err(Stop { at: i, message: "missing closing brace before the next entry" });
             }
             _ => {}
         }
         i += 1;
     }
-    Err(Stop {
-        at: bytes.len(),
-        message: "missing closing brace at the end of the file",
-    })
+    Err(Stop { at: bytes.len(), message: "missing closing brace at the end of the file" })
 }
 
 /// Whether the line starting at `i` begins with `@type{`.
@@ -213,10 +189,7 @@ mod tests {
             spans(text),
             [
                 Ok("@article{a, title={x {y}}}"),
-                Err((
-                    "@book{b\n% @book{c}",
-                    "missing closing brace before the next entry"
-                )),
+                Err(("@book{b\n% @book{c}", "missing closing brace before the next entry")),
                 Ok("@misc(c, note=\"}\")"),
             ]
         );
@@ -226,10 +199,7 @@ mod tests {
     fn unterminated_entry_at_end_of_file() {
         assert_eq!(
             spans("@article{a, title={x}\n\n"),
-            [Err((
-                "@article{a, title={x}",
-                "missing closing brace at the end of the file"
-            ))]
+            [Err(("@article{a, title={x}", "missing closing brace at the end of the file"))]
         );
     }
 
@@ -238,10 +208,7 @@ mod tests {
         let text = format!("@misc{{a, title={}}}\n@misc{{b}}", "{".repeat(10_000));
         let found = spans(&text);
         assert_eq!(found.len(), 2);
-        assert_eq!(
-            found[0].as_ref().unwrap_err().1,
-            "braces are nested too deeply"
-        );
+        assert_eq!(found[0].as_ref().unwrap_err().1, "braces are nested too deeply");
         assert_eq!(found[1], Ok("@misc{b}"));
     }
 

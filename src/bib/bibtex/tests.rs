@@ -8,13 +8,7 @@ fn parse(text: &str) -> Bibliography {
 
 fn only(text: &str) -> Entry {
     let bib = parse(text);
-    assert_eq!(
-        bib.len(),
-        1,
-        "entries: {:?}, diagnostics: {:?}",
-        bib.entries,
-        bib.diagnostics
-    );
+    assert_eq!(bib.len(), 1, "entries: {:?}, diagnostics: {:?}", bib.entries, bib.diagnostics);
     bib.entries[0].clone()
 }
 
@@ -30,14 +24,8 @@ fn tex_accents_become_unicode() {
             title = {{\"O}konomie der Stra{\ss}e: \'etude {\`a} Gen\`eve, 1990--2000 --- {\aa}}
         }"#,
     );
-    assert_eq!(
-        entry.authors,
-        ["Jörg Müller", "François Garçon", "Łukasz Król"]
-    );
-    assert_eq!(
-        entry.title.as_deref(),
-        Some("Ökonomie der Straße: étude à Genève, 1990–2000 — å")
-    );
+    assert_eq!(entry.authors, ["Jörg Müller", "François Garçon", "Łukasz Król"]);
+    assert_eq!(entry.title.as_deref(), Some("Ökonomie der Straße: étude à Genève, 1990–2000 — å"));
 }
 
 #[test]
@@ -45,10 +33,7 @@ fn braces_and_unknown_commands_are_stripped_for_display() {
     let entry = only(
         r"@book{b, title = {The {NASA} {{Apollo}} \emph{Moon} program~\cite{x}}, publisher = {{MIT} Press}}",
     );
-    assert_eq!(
-        entry.title.as_deref(),
-        Some("The NASA Apollo Moon program x")
-    );
+    assert_eq!(entry.title.as_deref(), Some("The NASA Apollo Moon program x"));
     assert_eq!(entry.venue.as_deref(), Some("MIT Press"));
     assert_eq!(entry.kind, "book");
 }
@@ -56,10 +41,7 @@ fn braces_and_unknown_commands_are_stripped_for_display() {
 #[test]
 fn math_in_titles_reads_as_text() {
     let entry = only(r"@article{m, title = {Decays with $\alpha_s \le 0.1$ at 5\% error}}");
-    assert_eq!(
-        entry.title.as_deref(),
-        Some("Decays with α_s ≤ 0.1 at 5% error")
-    );
+    assert_eq!(entry.title.as_deref(), Some("Decays with α_s ≤ 0.1 at 5% error"));
 }
 
 #[test]
@@ -91,14 +73,8 @@ fn year_venue_doi_url_and_abstract() {
     assert_eq!(entry.year.as_deref(), Some("2021"));
     assert_eq!(entry.venue.as_deref(), Some("Proc. of ACL"));
     assert_eq!(entry.doi.as_deref(), Some("10.1000/x_y"));
-    assert_eq!(
-        entry.url.as_deref(),
-        Some("https://example.org/~me/p_1.pdf")
-    );
-    assert_eq!(
-        entry.abstract_text.as_deref(),
-        Some("We show that it works.")
-    );
+    assert_eq!(entry.url.as_deref(), Some("https://example.org/~me/p_1.pdf"));
+    assert_eq!(entry.abstract_text.as_deref(), Some("We show that it works."));
     let journal =
         only("@article{j, year = 1999, journal = {Nature}, journaltitle = {Nature Physics}}");
     assert_eq!(
@@ -115,16 +91,10 @@ fn spans_cover_the_key_and_the_entry() {
     assert_eq!(bib.len(), 2);
     let smith = &bib.entries[0];
     assert_eq!(&text[smith.key_span.clone()], "smith2020");
-    assert_eq!(
-        &text[smith.span.clone()],
-        "@Article{smith2020,\n  title = {X}\n}"
-    );
+    assert_eq!(&text[smith.span.clone()], "@Article{smith2020,\n  title = {X}\n}");
     let jones = &bib.entries[1];
     assert_eq!(&text[jones.key_span.clone()], "jones:b");
-    assert_eq!(
-        &text[jones.span.clone()],
-        "@book ( jones:b , title = \"Y\" )"
-    );
+    assert_eq!(&text[jones.span.clone()], "@book ( jones:b , title = \"Y\" )");
     assert_eq!(jones.title.as_deref(), Some("Y"));
 }
 
@@ -140,11 +110,7 @@ fn missing_brace_between_good_entries_loses_only_that_entry() {
     let diagnostic = &bib.diagnostics[0];
     assert_eq!(diagnostic.severity, Severity::Error);
     assert_eq!(&text[diagnostic.span.clone()], "@article{bad, title={Two}");
-    assert!(
-        diagnostic.message.contains("missing closing brace"),
-        "{}",
-        diagnostic.message
-    );
+    assert!(diagnostic.message.contains("missing closing brace"), "{}", diagnostic.message);
 }
 
 #[test]
@@ -153,14 +119,9 @@ fn syntax_error_inside_an_entry_is_reported_with_its_place() {
     let bib = parse(text);
     assert_eq!(bib.len(), 2);
     assert_eq!(codes(&bib.diagnostics), ["malformed-entry"]);
-    assert_eq!(
-        &text[bib.diagnostics[0].span.clone()],
-        "@book{broken, title {B}}"
-    );
+    assert_eq!(&text[bib.diagnostics[0].span.clone()], "@book{broken, title {B}}");
     assert!(
-        bib.diagnostics[0]
-            .message
-            .contains("expected equals near `{B}}`"),
+        bib.diagnostics[0].message.contains("expected equals near `{B}}`"),
         "{}",
         bib.diagnostics[0].message
     );
@@ -174,10 +135,7 @@ fn unreadable_field_is_left_out_but_the_entry_loads() {
     assert_eq!(bib.entries[0].title, None);
     assert_eq!(bib.entries[0].year.as_deref(), Some("2001"));
     assert_eq!(codes(&bib.diagnostics), ["malformed-field"]);
-    assert_eq!(
-        &text[bib.diagnostics[0].span.clone()],
-        "title = {Costs in $ per unit}"
-    );
+    assert_eq!(&text[bib.diagnostics[0].span.clone()], "title = {Costs in $ per unit}");
 }
 
 #[test]
@@ -187,15 +145,9 @@ fn duplicate_keys_warn_on_the_later_one_and_lookup_keeps_the_first() {
     assert_eq!(bib.len(), 3);
     assert_eq!(codes(&bib.diagnostics), ["duplicate-key"]);
     assert_eq!(bib.diagnostics[0].severity, Severity::Warning);
-    assert_eq!(
-        bib.diagnostics[0].span,
-        text.rfind("dup").unwrap()..text.rfind("dup").unwrap() + 3
-    );
+    assert_eq!(bib.diagnostics[0].span, text.rfind("dup").unwrap()..text.rfind("dup").unwrap() + 3);
     let (entry, how) = bib.lookup("dup").unwrap();
-    assert_eq!(
-        (entry.title.as_deref(), how),
-        (Some("First"), KeyMatch::Exact)
-    );
+    assert_eq!((entry.title.as_deref(), how), (Some("First"), KeyMatch::Exact));
     assert_eq!(bib.lookup("DUP2").unwrap().1, KeyMatch::CaseInsensitive);
 }
 
@@ -205,15 +157,8 @@ fn string_macros_from_this_file_and_other_files() {
     let text = "@string{local = \"Local \" # JGR}\n@article{a, journal = jgr, title = vol # { 2}, month = jan}\n\
                 @article{b, journal = local}\n@article{c, journal = nosuch}";
     let bib = parse_bibtex(text, &[definitions]);
-    let venues: Vec<_> = bib
-        .entries
-        .iter()
-        .map(|e| e.venue.as_deref().unwrap())
-        .collect();
-    assert_eq!(
-        venues,
-        ["J. Geophys. Res.", "Local J. Geophys. Res.", "nosuch"]
-    );
+    let venues: Vec<_> = bib.entries.iter().map(|e| e.venue.as_deref().unwrap()).collect();
+    assert_eq!(venues, ["J. Geophys. Res.", "Local J. Geophys. Res.", "nosuch"]);
     assert_eq!(bib.entries[0].title.as_deref(), Some("Vol. 2"));
     assert_eq!(codes(&bib.diagnostics), ["undefined-macro"]);
     assert_eq!(&text[bib.diagnostics[0].span.clone()], "nosuch");
@@ -232,14 +177,8 @@ fn crossref_and_xdata_fields_are_inherited() {
     assert_eq!(talk.title.as_deref(), Some("A Talk"));
     assert_eq!(talk.venue.as_deref(), Some("Proceedings of TUG 2020"));
     assert_eq!(talk.year.as_deref(), Some("2020"));
-    assert_eq!(
-        bib.lookup("b").unwrap().0.venue.as_deref(),
-        Some("Springer")
-    );
-    assert!(
-        bib.lookup("pub").is_none(),
-        "@xdata entries cannot be cited"
-    );
+    assert_eq!(bib.lookup("b").unwrap().0.venue.as_deref(), Some("Springer"));
+    assert!(bib.lookup("pub").is_none(), "@xdata entries cannot be cited");
 }
 
 #[test]
@@ -250,12 +189,7 @@ fn crossref_cycles_and_missing_targets_are_reported_not_followed() {
     assert_eq!(bib.len(), 4);
     assert_eq!(
         codes(&bib.diagnostics),
-        [
-            "crossref-unresolved",
-            "crossref-unresolved",
-            "crossref-unresolved",
-            "missing-crossref"
-        ]
+        ["crossref-unresolved", "crossref-unresolved", "crossref-unresolved", "missing-crossref"]
     );
     assert_eq!(&text[bib.diagnostics[3].span.clone()], "crossref={nowhere}");
 }
@@ -268,6 +202,17 @@ fn comments_preambles_and_stray_at_signs_are_not_entries() {
     assert!(bib.diagnostics.is_empty(), "{:?}", bib.diagnostics);
     let keys: Vec<_> = bib.entries.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(keys, ["real"]);
+}
+
+#[test]
+fn entry_with_only_a_key_loads() {
+    let text = "@misc{ stub }";
+    let stub = only(text);
+    assert_eq!(&text[stub.key_span.clone()], "stub");
+    assert_eq!(
+        (stub.key.as_str(), stub.kind.as_str(), stub.title.as_deref()),
+        ("stub", "misc", None)
+    );
 }
 
 #[test]
@@ -298,10 +243,7 @@ fn garbage_and_huge_inputs_neither_panic_nor_hang() {
         parse(&noise(len));
     }
     parse(&"{".repeat(100_000));
-    parse(&format!(
-        "@misc{{deep, title = {}}}",
-        r"\emph{".repeat(50_000)
-    ));
+    parse(&format!("@misc{{deep, title = {}}}", r"\emph{".repeat(50_000)));
     parse("@string{a = a # a}\n@misc{x, title = a}\n@");
     parse("\u{0}\u{1}\u{fffd}@\u{7f}{\u{202e}}");
     let big: String = (0..50_000)
@@ -311,9 +253,5 @@ fn garbage_and_huge_inputs_neither_panic_nor_hang() {
     assert!(big.len() > 5_000_000);
     let bib = parse(&big);
     assert!(bib.len() >= 50_000);
-    assert!(
-        started.elapsed().as_secs() < 60,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
 }
