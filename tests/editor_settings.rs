@@ -18,9 +18,7 @@ fn schema() -> Value {
 /// Settings the server reads; the others (`client: true`) only configure an editor client.
 fn server_settings(schema: &Value) -> Vec<&Value> {
     let all = schema["settings"].as_array().expect("a `settings` list");
-    all.iter()
-        .filter(|s| !s["client"].as_bool().unwrap_or(false))
-        .collect()
+    all.iter().filter(|s| !s["client"].as_bool().unwrap_or(false)).collect()
 }
 
 fn key(setting: &Value) -> &str {
