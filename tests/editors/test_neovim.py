@@ -1,7 +1,8 @@
 """A real editor end to end: headless Neovim with editors/nvim opens the fixture's main.tex,
 hovers a citation and reports the hover text, the diagnostics and the user commands it got.
-Runs with every Neovim found: Debian's (0.7, the vim.lsp.start_client path) and the one the
-requirements install into the virtual environment (0.11, vim.lsp.config/enable)."""
+Runs with every Neovim found: Debian's (0.7: vim.lsp.start_client) and the one the
+requirements install into the virtual environment (0.11: vim.lsp.config/enable, and the
+vim.lsp.start path of 0.8-0.10)."""
 
 import json
 import os
@@ -17,20 +18,29 @@ from conftest import REPO, SCHOLIA_BIN
 HERE = Path(__file__).parent
 
 
-def neovims() -> list:
+def neovims() -> dict[str, str]:
+    """First line of `nvim --version` by real path, for each Neovim found."""
     found = {shutil.which("nvim"), shutil.which("nvim", path=str(Path(sys.executable).parent))}
     versions = {}
     for nvim in filter(None, found):
         version = subprocess.run([nvim, "--version"], capture_output=True, text=True, timeout=30)
         versions[os.path.realpath(nvim)] = version.stdout.split("\n", 1)[0]
-    return [pytest.param(path, id=version) for path, version in sorted(versions.items(), key=lambda v: v[1])]
+    return versions
 
 
-NEOVIMS = neovims()
+NEOVIMS = sorted(neovims().items(), key=lambda item: item[1])
+VERSIONS = [pytest.param(nvim, id=version) for nvim, version in NEOVIMS]
+# setup() on each Neovim; on those newer than 0.7 also the 0.8-0.10 path (vim.lsp.start).
+STARTS = [
+    pytest.param(nvim, start, id=f"{version}-{start}")
+    for nvim, version in NEOVIMS
+    for start in ("setup", "legacy")
+    if start == "setup" or not version.startswith("NVIM v0.7")
+]
 pytestmark = pytest.mark.skipif(not NEOVIMS, reason="nvim not found (apt-get install neovim)")
 
 
-def run_neovim(nvim: str, project: Path, out_dir: Path, settings: dict) -> list[str]:
+def run_neovim(nvim: str, project: Path, out_dir: Path, settings: dict, start: str = "setup") -> list[str]:
     """Lines `kind: text` written by nvim/hover.lua."""
     out = out_dir / "nvim-report.txt"
     env = {
@@ -39,6 +49,7 @@ def run_neovim(nvim: str, project: Path, out_dir: Path, settings: dict) -> list[
         "SCHOLIA_NVIM": str(REPO / "editors" / "nvim"),
         "SCHOLIA_OUT": str(out),
         "SCHOLIA_SETTINGS": json.dumps(settings),
+        "SCHOLIA_NVIM_START": start,
         # Keep the user's own configuration, plugins and state out of the run.
         "XDG_CONFIG_HOME": str(out_dir / "config"),
         "XDG_DATA_HOME": str(out_dir / "data"),
@@ -55,9 +66,9 @@ def of_kind(lines: list[str], kind: str) -> list[str]:
     return [line.removeprefix(kind + ": ") for line in lines if line.startswith(kind + ": ")]
 
 
-@pytest.mark.parametrize("nvim", NEOVIMS or [None])
-def test_hover_diagnostics_and_commands(nvim, latex_project, tmp_path):
-    lines = run_neovim(nvim, latex_project, tmp_path, {})
+@pytest.mark.parametrize(("nvim", "start"), STARTS or [(None, None)])
+def test_hover_diagnostics_and_commands(nvim, start, latex_project, tmp_path):
+    lines = run_neovim(nvim, latex_project, tmp_path, {}, start)
     assert of_kind(lines, "error") == [], lines
     assert of_kind(lines, "attached") == ["scholia"]
     hover = of_kind(lines, "hover")
@@ -74,7 +85,7 @@ def test_hover_diagnostics_and_commands(nvim, latex_project, tmp_path):
     assert all(c.endswith(" defined") for c in user_commands), lines
 
 
-@pytest.mark.parametrize("nvim", NEOVIMS or [None])
+@pytest.mark.parametrize("nvim", VERSIONS or [None])
 def test_settings_reach_the_server(nvim, latex_project, tmp_path):
     lines = run_neovim(nvim, latex_project, tmp_path, {"unusedEntries": False})
     assert of_kind(lines, "error") == [], lines
