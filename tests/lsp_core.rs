@@ -305,3 +305,26 @@ fn bad_input_never_breaks_the_server() {
     assert!(hover.is_null() || hover["contents"]["value"].as_str().unwrap().contains("TeXbook"));
     assert_eq!(client.shutdown(), 0);
 }
+
+#[test]
+fn settings_add_cite_commands_and_wrong_values_are_reported() {
+    let (_dir, root) = fixture("latex-project");
+    let main = root.join("main.tex");
+    let text = std::fs::read_to_string(&main)
+        .unwrap()
+        .replace("\\input{sections/method}", "\\citenum{nosuchkey}");
+    let mut client = Client::spawn();
+    client.initialize(
+        &root,
+        &["utf-16"],
+        json!({"scholia": {"citeCommands": ["citenum"], "unusedEntries": 7}}),
+    );
+    let message = client.wait_for(|m| m["method"] == "window/showMessage");
+    assert!(message["params"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("scholia.unusedEntries must be a boolean"));
+    client.open(&main, "latex", &text);
+    let diagnostics = client.diagnostics_until(&main, has_code("undefined-key"));
+    assert!(diagnostics[0]["message"].as_str().unwrap().contains("nosuchkey"));
+}

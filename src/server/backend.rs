@@ -12,7 +12,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::capabilities::{capabilities, negotiate_encoding, WATCHED_GLOB};
 use super::convert::{offset, path_of, range, text_position, uri_of};
 use super::settings::Settings;
-use super::state::{Publish, State};
+use super::state::{ClientInfo, Publish, State};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
 use crate::project::config::CONFIG_FILE;
@@ -21,19 +21,11 @@ use crate::syntax::Language;
 pub struct Backend {
     client: Client,
     state: Mutex<Option<State>>,
-    /// Client capabilities that decide how we talk back.
-    pull_configuration: Mutex<bool>,
-    dynamic_watchers: Mutex<bool>,
 }
 
 impl Backend {
     pub fn new(client: Client) -> Self {
-        Self {
-            client,
-            state: Mutex::new(None),
-            pull_configuration: Mutex::new(false),
-            dynamic_watchers: Mutex::new(false),
-        }
+        Self { client, state: Mutex::new(None) }
     }
 
     /// The state; `None` before `initialize`.
@@ -64,25 +56,29 @@ impl Backend {
         }
     }
 
-    /// Settings from `scholia.toml` files at the workspace folders, then the editor's.
+    /// Settings in layers: defaults, `scholia.toml` at the workspace folders,
+    /// `initializationOptions`, then the editor's current configuration (pushed or pulled).
     async fn reload_settings(&self, editor: Option<Value>) {
-        let folders = self.with_state(|s| Some(s.folders.clone())).unwrap_or_default();
+        let Some(client) = self.with_state(|s| Some(s.client.clone())) else { return };
         let mut settings = Settings::default();
         let mut errors = Vec::new();
-        for folder in &folders {
+        for folder in &client.folders {
             if let Ok(text) = std::fs::read_to_string(folder.join(CONFIG_FILE)) {
                 errors.extend(settings.merge_toml(&text));
             }
         }
+        if let Some(options) = &client.initialization_options {
+            errors.extend(settings.merge_json(options));
+        }
         let editor = match editor {
             Some(value) => Some(value),
-            None if *self.pull_configuration.lock().unwrap_or_else(|p| p.into_inner()) => {
+            None if client.pull_configuration => {
                 let item = ConfigurationItem { scope_uri: None, section: Some("scholia".into()) };
                 ask(self.client.configuration(vec![item])).await.and_then(|mut v| v.pop())
             }
             None => None,
         };
-        if let Some(value) = editor {
+        if let Some(value) = editor.filter(|v| !v.is_null()) {
             errors.extend(settings.merge_json(&value));
         }
         self.with_state(|s| Some(s.apply_settings(settings)));
@@ -149,18 +145,19 @@ impl LanguageServer for Backend {
         }
         let encoding = negotiate_encoding(&params.capabilities);
         let workspace = params.capabilities.workspace.as_ref();
-        *self.pull_configuration.lock().unwrap_or_else(|p| p.into_inner()) =
-            workspace.and_then(|w| w.configuration).unwrap_or(false);
-        *self.dynamic_watchers.lock().unwrap_or_else(|p| p.into_inner()) = workspace
-            .and_then(|w| w.did_change_watched_files.as_ref())
-            .and_then(|w| w.dynamic_registration)
-            .unwrap_or(false);
-        *self.lock() = Some(State::new(folders, Settings::default(), encoding));
-        let options = params.initialization_options.filter(|v| !v.is_null());
-        let mut settings = Settings::default();
-        let errors = options.as_ref().map(|v| settings.merge_json(v)).unwrap_or_default();
-        self.with_state(|s| Some(s.apply_settings(settings)));
-        self.warn(errors).await;
+        let client = ClientInfo {
+            folders,
+            encoding,
+            pull_configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            dynamic_watchers: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+            initialization_options: params.initialization_options.filter(|v| !v.is_null()),
+        };
+        *self.lock() = Some(State::new(client));
+        // No request may reach the client before `initialize` is answered: no pull yet.
+        self.reload_settings(Some(Value::Null)).await;
         Ok(InitializeResult {
             capabilities: capabilities(encoding),
             server_info: Some(ServerInfo {
@@ -171,7 +168,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        if *self.dynamic_watchers.lock().unwrap_or_else(|p| p.into_inner()) {
+        if self.with_state(|s| Some(s.client.dynamic_watchers)).unwrap_or(false) {
             let options = DidChangeWatchedFilesRegistrationOptions {
                 watchers: vec![FileSystemWatcher {
                     glob_pattern: GlobPattern::String(WATCHED_GLOB.into()),

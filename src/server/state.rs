@@ -16,11 +16,23 @@ use crate::text::{Document, Encoding};
 
 pub const SOURCE: &str = "scholia";
 
+/// What the client told us in `initialize`.
+#[derive(Clone, Debug)]
+pub struct ClientInfo {
+    pub folders: Vec<PathBuf>,
+    pub encoding: Encoding,
+    /// Supports `workspace/configuration`.
+    pub pull_configuration: bool,
+    /// Supports registering `workspace/didChangeWatchedFiles` watchers.
+    pub dynamic_watchers: bool,
+    pub initialization_options: Option<serde_json::Value>,
+}
+
 pub struct State {
     pub workspace: Workspace,
     pub encoding: Encoding,
     pub settings: Settings,
-    pub folders: Vec<PathBuf>,
+    pub client: ClientInfo,
     /// Files for which non-empty diagnostics were last published.
     published: HashSet<PathBuf>,
 }
@@ -33,9 +45,10 @@ pub struct Publish {
 }
 
 impl State {
-    pub fn new(folders: Vec<PathBuf>, settings: Settings, encoding: Encoding) -> Self {
-        let workspace = Workspace::new(folders.clone(), workspace_options(&settings));
-        Self { workspace, encoding, settings, folders, published: HashSet::new() }
+    pub fn new(client: ClientInfo) -> Self {
+        let settings = Settings::default();
+        let workspace = Workspace::new(client.folders.clone(), workspace_options(&settings));
+        Self { workspace, encoding: client.encoding, settings, client, published: HashSet::new() }
     }
 
     pub fn apply_settings(&mut self, settings: Settings) {
