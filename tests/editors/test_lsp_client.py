@@ -4,7 +4,6 @@ client capabilities, on a fresh copy of tests/fixtures/latex-project per test.""
 import asyncio
 from pathlib import Path
 
-import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -148,12 +147,6 @@ async def test_every_announced_command_runs_without_arguments(client: LanguageCl
     print(f"ran {len(announced)} announced command(s): {announced}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: `initialized` reloads settings from defaults and scholia.toml and drops "
-    "initializationOptions when the client does not announce workspace/configuration; "
-    "remove this mark when fixed",
-)
 async def test_initialization_options_alone_configure_the_server(
     client_without_configuration: LanguageClient, latex_project: Path
 ):

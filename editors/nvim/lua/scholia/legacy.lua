@@ -21,23 +21,13 @@ local function find_root(file, markers)
   end
 end
 
--- Neovim answers workspace/configuration before it announces doing so (0.7 does not); the
--- server only asks for `settings` from clients that announce it.
-local function with_configuration(capabilities)
-  local base = capabilities or vim.lsp.protocol.make_client_capabilities()
-  return vim.tbl_deep_extend("keep", base, { workspace = { configuration = true } })
-end
-
 local function attach(config, bufnr)
   local file = vim.api.nvim_buf_get_name(bufnr)
   if file == "" or vim.bo[bufnr].buftype ~= "" then
     return
   end
   local root = find_root(file, config.root_markers) or vim.fn.fnamemodify(file, ":p:h")
-  local client_config = vim.tbl_extend("force", config, {
-    root_dir = root,
-    capabilities = with_configuration(config.capabilities),
-  })
+  local client_config = vim.tbl_extend("force", config, { root_dir = root })
   if vim.lsp.start then
     vim.lsp.start(client_config, { bufnr = bufnr })
     return
