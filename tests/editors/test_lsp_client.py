@@ -27,8 +27,9 @@ async def initialize(client: LanguageClient, project: Path, capabilities, option
         workspace_folders=[types.WorkspaceFolder(uri=uri, name=project.name)],
         initialization_options=options,
     )
-    # Kept for the tests that read what the server announced.
-    client.initialize_result = await client.initialize_session(params)
+    async with asyncio.timeout(PATIENCE_S):
+        # Kept for the tests that read what the server announced.
+        client.initialize_result = await client.initialize_session(params)
 
 
 @pytest_lsp.fixture(config=SERVER)
