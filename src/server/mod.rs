@@ -4,7 +4,7 @@
 mod backend;
 mod capabilities;
 pub mod convert;
-mod framing;
+pub mod framing;
 pub mod settings;
 pub mod state;
 
