@@ -7,5 +7,6 @@ pub mod analysis;
 pub mod bib;
 pub mod project;
 pub mod server;
+pub mod store;
 pub mod syntax;
 pub mod text;
