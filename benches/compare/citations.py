@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DATA = os.path.join(os.path.dirname(REPO), "shared", "data", "papers", "latex")
 PROJECTS = {"araa-gps": "src/tex/ms.tex", "chembench-paper": "src/tex/ms.tex"}
-CITE = re.compile(r"\\cite[a-z]*\*?(?:\[[^\]]*\])*\{([^}]*)\}")
+CITE = re.compile(r"\\[a-zA-Z]*cite[a-z]*\*?(?:\[[^\]]*\])*\{([^}]*)\}")
 
 
 def citation_positions(text, limit):
