@@ -5,7 +5,9 @@
 
 pub mod analysis;
 pub mod bib;
+pub mod jobs;
 pub mod project;
 pub mod server;
+pub mod store;
 pub mod syntax;
 pub mod text;

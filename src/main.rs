@@ -60,8 +60,7 @@ fn serve() -> ExitCode {
         }
     };
     runtime.block_on(scholia::server::serve_stdio());
-    // The stdin reader sits in a blocking read on a runtime thread; waiting for it on drop
-    // would keep the process alive after `exit` until the client closes the pipe.
+    // Handlers still waiting on the client must not keep the process alive after `exit`.
     runtime.shutdown_background();
     ExitCode::SUCCESS
 }

@@ -85,6 +85,18 @@ impl Backend {
         self.warn(errors).await;
     }
 
+    /// A frame the transport guard could not pass on (see `framing`).
+    pub async fn malformed_message(&self, params: Value) {
+        let problem = params.get("problem").and_then(Value::as_str).unwrap_or("unknown problem");
+        tracing::error!("dropped a malformed message: {problem}");
+        self.client
+            .log_message(
+                MessageType::ERROR,
+                format!("scholia dropped a malformed message: {problem}"),
+            )
+            .await;
+    }
+
     /// Path and byte offset of a position in an open or loaded file.
     fn locate(state: &State, uri: &Uri, position: Position) -> Option<(PathBuf, usize)> {
         let path = path_of(uri)?;

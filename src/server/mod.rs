@@ -4,6 +4,7 @@
 mod backend;
 mod capabilities;
 pub mod convert;
+pub mod framing;
 pub mod settings;
 pub mod state;
 
@@ -11,6 +12,8 @@ use tower_lsp_server::{LspService, Server};
 
 /// Serves LSP over stdin/stdout until the client sends `exit` or closes the stream.
 pub async fn serve_stdio() {
-    let (service, socket) = LspService::new(backend::Backend::new);
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    let (service, socket) = LspService::build(backend::Backend::new)
+        .custom_method(framing::MALFORMED_METHOD, backend::Backend::malformed_message)
+        .finish();
+    Server::new(framing::guarded_stdin(), tokio::io::stdout(), socket).serve(service).await;
 }

@@ -96,6 +96,15 @@ mod tests {
     }
 
     #[test]
+    fn only_lsp_line_breaks_count() {
+        // LSP knows LF, CRLF and CR; form feed and U+2028 are ordinary characters.
+        let rope = Rope::from_str("a\u{c}b\u{2028}c\rd\r\ne");
+        assert_eq!(rope.len_lines(), 3);
+        assert_eq!(position_of(&rope, rope.len_bytes() - 1, Encoding::Utf8), pos(2, 0));
+        assert_eq!(offset_of(&rope, pos(1, 0), Encoding::Utf8), 8);
+    }
+
+    #[test]
     fn out_of_range_positions_clamp() {
         let rope = Rope::from_str("ab\r\ncd");
         assert_eq!(offset_of(&rope, pos(0, 99), Encoding::Utf16), 2);
