@@ -1,7 +1,7 @@
 //! A minimal LSP client that drives the real `scholia` binary over stdio.
 #![allow(dead_code)] // each test binary uses a different part of this harness
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
