@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod bib;
+pub mod model;
 pub mod project;
 pub mod server;
 pub mod syntax;

@@ -1,0 +1,257 @@
+//! `scholia models list | fetch [ROLE...] | verify | doctor`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::fetch::{self, Fetcher, Outcome};
+use super::manifest::Role;
+use super::registry::{Models, ModelsConfig, ResolvedModel};
+use super::runtime;
+use super::ModelError;
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum ModelsCommand {
+    /// List each role's model and whether it is fetched.
+    List,
+    /// Fetch the ONNX Runtime library and the default models (all roles if none given).
+    Fetch {
+        #[arg(value_enum)]
+        roles: Vec<Role>,
+    },
+    /// Check every fetched file against its sha256.
+    Verify,
+    /// Report the runtime library, execution providers and each model's inputs and outputs.
+    Doctor,
+}
+
+/// Runs a command with the built-in manifest, the user's data directory and local
+/// folders from `SCHOLIA_MODEL_<ROLE>`, printing to stdout.
+pub fn run(cmd: ModelsCommand) -> Result<ExitCode, ModelError> {
+    let models = Models::new(ModelsConfig::default().with_env_overrides())?;
+    let ok = run_with(&cmd, &models, &mut std::io::stdout().lock())?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs a command against `models`, writing its report to `out`. Returns whether
+/// everything checked was in order.
+pub fn run_with(
+    cmd: &ModelsCommand,
+    models: &Models,
+    out: &mut dyn Write,
+) -> Result<bool, ModelError> {
+    let out = &mut Report(out);
+    match cmd {
+        ModelsCommand::List => list(models, out),
+        ModelsCommand::Fetch { roles } => fetch(models, roles, out),
+        ModelsCommand::Verify => verify(models, out),
+        ModelsCommand::Doctor => doctor(models, out),
+    }
+}
+
+/// Report lines; a closed stdout is not worth failing a fetch over.
+struct Report<'a>(&'a mut dyn Write);
+
+impl Report<'_> {
+    fn line(&mut self, text: impl std::fmt::Display) {
+        let _ = writeln!(self.0, "{text}");
+    }
+}
+
+fn list(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
+    for role in Role::ALL {
+        match models.resolve(role) {
+            Ok(m) => {
+                let state = match (m.local, m.is_present()) {
+                    (true, _) => "local",
+                    (false, true) => "fetched",
+                    (false, false) => "not fetched",
+                };
+                let licence = models
+                    .manifest()
+                    .model(role)
+                    .filter(|_| !m.local)
+                    .map(|e| e.licence.as_str());
+                out.line(format_args!(
+                    "{role:<9} {}  {:?}  {}  [{state}]",
+                    m.id,
+                    m.architecture,
+                    licence.unwrap_or("-")
+                ));
+            }
+            Err(e) => out.line(format_args!("{role:<9} {e}")),
+        }
+    }
+    Ok(true)
+}
+
+fn fetch(models: &Models, roles: &[Role], out: &mut Report) -> Result<bool, ModelError> {
+    let mut fetcher = Fetcher::new(true)?;
+    let manifest = models.manifest();
+    let library = manifest.runtime_file()?;
+    let dir = runtime::runtime_dir(models.data_dir(), &manifest.runtime.version);
+    let outcome = fetcher.fetch(library, &dir.join(&library.name))?;
+    out.line(format_args!(
+        "runtime   onnxruntime {}: {}",
+        manifest.runtime.version,
+        describe(outcome)
+    ));
+    let explicit = !roles.is_empty();
+    let roles = if explicit { roles } else { &Role::ALL[..] };
+    for &role in roles {
+        if models.config().local_models.contains_key(&role) {
+            out.line(format_args!("{role:<9} local folder, nothing to fetch"));
+            continue;
+        }
+        let Some(entry) = manifest.model(role) else {
+            if explicit {
+                return Err(ModelError::NotConfigured(role));
+            }
+            out.line(format_args!("{role:<9} not configured"));
+            continue;
+        };
+        let dir = models.default_dir(role, &entry.id);
+        for file in &entry.files {
+            let outcome = fetcher.fetch(file, &dir.join(&file.name))?;
+            out.line(format_args!(
+                "{role:<9} {}/{}: {}",
+                entry.id,
+                file.name,
+                describe(outcome)
+            ));
+        }
+    }
+    Ok(true)
+}
+
+fn describe(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::AlreadyPresent => "already present",
+        Outcome::Fetched => "fetched, sha256 verified",
+    }
+}
+
+/// Checks the runtime library's sha256 (unless overridden) and every model file.
+fn check_files(
+    models: &Models,
+    out: &mut Report,
+) -> Result<(bool, Vec<ResolvedModel>), ModelError> {
+    let mut ok = true;
+    let manifest = models.manifest();
+    let library = models.library_path()?;
+    let pinned = manifest.runtime_file()?;
+    let overridden = std::env::var_os("ORT_DYLIB_PATH").is_some_and(|p| !p.is_empty());
+    let status = if overridden {
+        if library.is_file() {
+            "present (ORT_DYLIB_PATH)".to_owned()
+        } else {
+            "missing (ORT_DYLIB_PATH)".to_owned()
+        }
+    } else {
+        match fetch::verify_file(&library, &pinned.sha256) {
+            Ok(()) => "verified".to_owned(),
+            Err(e) => {
+                ok = false;
+                e.to_string()
+            }
+        }
+    };
+    out.line(format_args!("runtime   {}: {status}", library.display()));
+    let mut present = Vec::new();
+    for role in Role::ALL {
+        let model = match models.resolve(role) {
+            Ok(m) => m,
+            Err(ModelError::NotConfigured(_)) => {
+                out.line(format_args!("{role:<9} not configured"));
+                continue;
+            }
+            Err(e) => {
+                ok = false;
+                out.line(format_args!("{role:<9} {e}"));
+                continue;
+            }
+        };
+        match model.verify() {
+            Ok(()) => {
+                let what = if model.local {
+                    "present (local, not checksummed)"
+                } else {
+                    "verified"
+                };
+                out.line(format_args!("{role:<9} {}: {what}", model.id));
+                present.push(model);
+            }
+            Err(e) => {
+                ok = false;
+                out.line(format_args!("{role:<9} {}: {e}", model.id));
+            }
+        }
+    }
+    Ok((ok, present))
+}
+
+fn verify(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
+    Ok(check_files(models, out)?.0)
+}
+
+fn doctor(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
+    out.line(format_args!("data dir  {}", models.data_dir().display()));
+    let (mut ok, present) = check_files(models, out)?;
+    let runtime = match models.runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            out.line(format_args!("runtime   not loadable: {e}"));
+            return Ok(false);
+        }
+    };
+    let library = runtime.library();
+    out.line(format_args!(
+        "runtime   ONNX Runtime {} loaded from {}",
+        library.version,
+        library.path.display()
+    ));
+    out.line(format_args!(
+        "providers {}",
+        runtime.available_providers().join(", ")
+    ));
+    let config = &models.config().runtime;
+    out.line(format_args!(
+        "setting   executionProvider = {:?}, strictProvider = {}",
+        config.execution_provider, config.strict_provider
+    ));
+    for model in present {
+        for file in model.files.iter().filter(|f| f.name.ends_with(".onnx")) {
+            match runtime.session(&file.path, config) {
+                Ok((session, warnings)) => {
+                    let names = |outlets: &[ort::value::Outlet]| {
+                        outlets
+                            .iter()
+                            .map(|o| o.name().to_owned())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    out.line(format_args!("{:<9} {}/{}", model.role, model.id, file.name));
+                    out.line(format_args!(
+                        "            inputs:  {}",
+                        names(session.inputs())
+                    ));
+                    out.line(format_args!(
+                        "            outputs: {}",
+                        names(session.outputs())
+                    ));
+                    for w in warnings {
+                        out.line(format_args!("            warning: {w}"));
+                    }
+                }
+                Err(e) => {
+                    ok = false;
+                    out.line(format_args!("{:<9} {e}", model.role));
+                }
+            }
+        }
+    }
+    Ok(ok)
+}

@@ -1,0 +1,21 @@
+//! The inference layer: ONNX Runtime loaded at run time, the model manifest and
+//! fetching, and the models built on them (embedder so far).
+//!
+//! Entry points: [`Models`] for the server (lazy, per role), [`cli`] for
+//! `scholia models ...`.
+
+pub mod cli;
+pub mod embed;
+mod error;
+pub mod fetch;
+pub mod manifest;
+pub mod paths;
+pub mod registry;
+pub mod runtime;
+mod tokenize;
+
+pub use embed::Embedder;
+pub use error::ModelError;
+pub use manifest::{Architecture, Manifest, Role};
+pub use registry::{Models, ModelsConfig, ResolvedModel};
+pub use runtime::{Provider, Runtime, RuntimeConfig};
