@@ -4,8 +4,10 @@
 //! Entry points: [`Models`] for the server (lazy, per role), [`cli`] for
 //! `scholia models ...`.
 
+pub mod classify;
 pub mod cli;
 pub mod embed;
+mod encoder;
 mod error;
 pub mod fetch;
 pub mod manifest;
@@ -14,6 +16,7 @@ pub mod registry;
 pub mod runtime;
 mod tokenize;
 
+pub use classify::Classifier;
 pub use embed::Embedder;
 pub use error::ModelError;
 pub use manifest::{Architecture, Manifest, Role};

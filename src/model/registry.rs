@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
+use super::classify::Classifier;
 use super::embed::Embedder;
 use super::fetch;
 use super::manifest::{Architecture, Manifest, Role};
@@ -104,13 +105,18 @@ struct LocalDescription {
     files: Vec<String>,
 }
 
+/// A lazily loaded model; `None` until the first successful load.
+type Slot<T> = Mutex<Option<Arc<T>>>;
+
 /// The models a server uses, each loaded on first request. Failures are not cached:
 /// a later request retries, so fetching while the server runs is enough.
 pub struct Models {
     manifest: Manifest,
     data_dir: PathBuf,
     config: ModelsConfig,
-    embedder: Mutex<Option<Arc<Embedder>>>,
+    embedder: Slot<Embedder>,
+    verifier: Slot<Classifier>,
+    claim_detector: Slot<Classifier>,
     warnings: Mutex<Vec<String>>,
 }
 
@@ -129,7 +135,9 @@ impl Models {
             manifest,
             data_dir,
             config,
-            embedder: Mutex::new(None),
+            embedder: Slot::default(),
+            verifier: Slot::default(),
+            claim_detector: Slot::default(),
             warnings: Mutex::new(Vec::new()),
         }
     }
@@ -224,25 +232,52 @@ impl Models {
 
     /// The sentence embedder, loaded on first call.
     pub fn embedder(&self) -> Result<Arc<Embedder>, ModelError> {
-        let mut slot = self.embedder.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(embedder) = slot.as_ref() {
-            return Ok(embedder.clone());
+        self.load_once(&self.embedder, Role::Embed, Embedder::load)
+    }
+
+    /// The pair classifier of `role` (`verify` or `claim`), loaded on first call.
+    pub fn classifier(&self, role: Role) -> Result<Arc<Classifier>, ModelError> {
+        let slot = match role {
+            Role::Verify => &self.verifier,
+            Role::Claim => &self.claim_detector,
+            _ => {
+                return Err(ModelError::Manifest(format!(
+                    "role {role} is not a classifier role"
+                )))
+            }
+        };
+        self.load_once(slot, role, Classifier::load)
+    }
+
+    fn load_once<T>(
+        &self,
+        slot: &Slot<T>,
+        role: Role,
+        load: impl FnOnce(
+            &Runtime,
+            &ResolvedModel,
+            &RuntimeConfig,
+        ) -> Result<(T, Vec<String>), ModelError>,
+    ) -> Result<Arc<T>, ModelError> {
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(loaded) = slot.as_ref() {
+            return Ok(loaded.clone());
         }
         let unavailable = |e| ModelError::Unavailable {
-            role: Role::Embed,
+            role,
             source: Box::new(e),
         };
-        let model = self.resolve(Role::Embed).map_err(unavailable)?;
+        let model = self.resolve(role).map_err(unavailable)?;
         let runtime = self.runtime().map_err(unavailable)?;
-        let (embedder, warnings) =
-            Embedder::load(&runtime, &model, &self.config.runtime).map_err(unavailable)?;
+        let (loaded, warnings) =
+            load(&runtime, &model, &self.config.runtime).map_err(unavailable)?;
         self.warnings
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extend(warnings);
-        let embedder = Arc::new(embedder);
-        *slot = Some(embedder.clone());
-        Ok(embedder)
+        let loaded = Arc::new(loaded);
+        *slot = Some(loaded.clone());
+        Ok(loaded)
     }
 
     /// Warnings gathered while loading (e.g. a provider fell back to CPU), for the

@@ -3,9 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
-use tokenizers::{TruncationParams, TruncationStrategy};
+use tokenizers::{EncodeInput, TruncationParams, TruncationStrategy};
 
 use super::ModelError;
+
+/// Token ids of one input (a text or a text pair), special tokens included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    pub ids: Vec<u32>,
+    /// Segment of each token: 0 for the first text, 1 for the second of a pair.
+    pub type_ids: Vec<u32>,
+}
 
 pub struct Tokenizer {
     inner: tokenizers::Tokenizer,
@@ -37,19 +45,25 @@ impl Tokenizer {
         })
     }
 
-    /// Token ids of each text, special tokens added.
-    pub fn encode_all(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>, ModelError> {
-        texts
-            .iter()
-            .map(|text| {
-                self.inner
-                    .encode(*text, true)
-                    .map(|e| e.get_ids().to_vec())
-                    .map_err(|e| ModelError::Tokenizer {
-                        path: self.path.clone(),
-                        reason: e.to_string(),
-                    })
-            })
-            .collect()
+    pub fn encode_texts(&self, texts: &[&str]) -> Result<Vec<Encoded>, ModelError> {
+        texts.iter().map(|&t| self.encode(t.into())).collect()
+    }
+
+    pub fn encode_pairs(&self, pairs: &[(&str, &str)]) -> Result<Vec<Encoded>, ModelError> {
+        pairs.iter().map(|&p| self.encode(p.into())).collect()
+    }
+
+    fn encode(&self, input: EncodeInput) -> Result<Encoded, ModelError> {
+        let encoding = self
+            .inner
+            .encode(input, true)
+            .map_err(|e| ModelError::Tokenizer {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(Encoded {
+            ids: encoding.get_ids().to_vec(),
+            type_ids: encoding.get_type_ids().to_vec(),
+        })
     }
 }

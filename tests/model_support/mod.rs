@@ -6,6 +6,21 @@ use std::process::Command;
 
 use scholia::model::{Models, ModelsConfig, Role};
 
+/// The user's models with the runtime library fetched (models themselves may be
+/// absent), or `None` after printing why the calling test is skipped.
+pub fn fetched_runtime(config: ModelsConfig) -> Option<Models> {
+    let models = Models::new(config).expect("data dir");
+    let library = models.library_path().expect("library path");
+    if !library.is_file() {
+        println!(
+            "skipped: no ONNX Runtime at {} (run `scholia models fetch`)",
+            library.display()
+        );
+        return None;
+    }
+    Some(models)
+}
+
 /// The user's models (as `scholia models fetch` left them), or `None` after printing
 /// why the calling test is skipped.
 pub fn fetched_models(role: Role) -> Option<Models> {
