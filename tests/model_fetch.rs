@@ -131,7 +131,10 @@ fn hugging_face_fetch_verifies_renames_and_reports_faults() {
     };
     let (ok, out) = run(ModelsCommand::Verify);
     assert!(!ok.unwrap(), "verify before fetch fails:\n{out}");
-    let (ok, out) = run(ModelsCommand::Fetch { roles: vec![] });
+    let (ok, out) = run(ModelsCommand::Fetch {
+        roles: vec![],
+        fixtures: false,
+    });
     assert!(ok.unwrap(), "{out}");
     assert!(
         out.contains("tiny/model.onnx: fetched") && out.contains("verify    not configured"),
@@ -139,10 +142,12 @@ fn hugging_face_fetch_verifies_renames_and_reports_faults() {
     );
     let (ok, out) = run(ModelsCommand::Fetch {
         roles: vec![Role::Embed],
+        fixtures: false,
     });
     assert!(ok.unwrap() && out.contains("already present"), "{out}");
     let (ok, _) = run(ModelsCommand::Fetch {
         roles: vec![Role::Claim],
+        fixtures: false,
     });
     assert!(matches!(ok, Err(ModelError::NotConfigured(Role::Claim))));
     let (ok, out) = run(ModelsCommand::Verify);

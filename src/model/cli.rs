@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::fetch::{self, Fetcher, Outcome};
-use super::manifest::Role;
+use super::manifest::{ModelEntry, Role};
 use super::registry::{Models, ModelsConfig, ResolvedModel};
 use super::runtime;
 use super::ModelError;
@@ -17,6 +17,9 @@ pub enum ModelsCommand {
     Fetch {
         #[arg(value_enum)]
         roles: Vec<Role>,
+        /// Also fetch the models the test suite uses (CI).
+        #[arg(long)]
+        fixtures: bool,
     },
     /// Check every fetched file against its sha256.
     Verify,
@@ -46,7 +49,7 @@ pub fn run_with(
     let out = &mut Report(out);
     match cmd {
         ModelsCommand::List => list(models, out),
-        ModelsCommand::Fetch { roles } => fetch(models, roles, out),
+        ModelsCommand::Fetch { roles, fixtures } => fetch(models, roles, *fixtures, out),
         ModelsCommand::Verify => verify(models, out),
         ModelsCommand::Doctor => doctor(models, out),
     }
@@ -65,7 +68,7 @@ fn list(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
     for role in Role::ALL {
         match models.resolve(role) {
             Ok(m) => {
-                let state = match (m.local, m.is_present()) {
+                let state = match (m.is_local(), m.is_present()) {
                     (true, _) => "local",
                     (false, true) => "fetched",
                     (false, false) => "not fetched",
@@ -73,7 +76,7 @@ fn list(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
                 let licence = models
                     .manifest()
                     .model(role)
-                    .filter(|_| !m.local)
+                    .filter(|_| !m.is_local())
                     .map(|e| e.licence.as_str());
                 out.line(format_args!(
                     "{role:<9} {}  {:?}  {}  [{state}]",
@@ -88,7 +91,12 @@ fn list(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
     Ok(true)
 }
 
-fn fetch(models: &Models, roles: &[Role], out: &mut Report) -> Result<bool, ModelError> {
+fn fetch(
+    models: &Models,
+    roles: &[Role],
+    fixtures: bool,
+    out: &mut Report,
+) -> Result<bool, ModelError> {
     let mut fetcher = Fetcher::new(true)?;
     let manifest = models.manifest();
     let library = manifest.runtime_file()?;
@@ -106,25 +114,38 @@ fn fetch(models: &Models, roles: &[Role], out: &mut Report) -> Result<bool, Mode
             out.line(format_args!("{role:<9} local folder, nothing to fetch"));
             continue;
         }
-        let Some(entry) = manifest.model(role) else {
-            if explicit {
-                return Err(ModelError::NotConfigured(role));
-            }
-            out.line(format_args!("{role:<9} not configured"));
-            continue;
-        };
-        let dir = models.default_dir(role, &entry.id);
-        for file in &entry.files {
-            let outcome = fetcher.fetch(file, &dir.join(&file.name))?;
-            out.line(format_args!(
-                "{role:<9} {}/{}: {}",
-                entry.id,
-                file.name,
-                describe(outcome)
-            ));
+        match manifest.model(role) {
+            Some(entry) => fetch_model(&mut fetcher, models, role.as_str(), entry, out)?,
+            None if explicit => return Err(ModelError::NotConfigured(role)),
+            None => out.line(format_args!("{role:<9} not configured")),
+        }
+    }
+    if fixtures {
+        for entry in manifest.fixtures.values() {
+            fetch_model(&mut fetcher, models, "fixtures", entry, out)?;
         }
     }
     Ok(true)
+}
+
+fn fetch_model(
+    fetcher: &mut Fetcher,
+    models: &Models,
+    group: &str,
+    entry: &ModelEntry,
+    out: &mut Report,
+) -> Result<(), ModelError> {
+    let dir = models.default_dir(group, &entry.id);
+    for file in &entry.files {
+        let outcome = fetcher.fetch(file, &dir.join(&file.name))?;
+        out.line(format_args!(
+            "{group:<9} {}/{}: {}",
+            entry.id,
+            file.name,
+            describe(outcome)
+        ));
+    }
+    Ok(())
 }
 
 fn describe(outcome: Outcome) -> &'static str {
@@ -138,7 +159,7 @@ fn describe(outcome: Outcome) -> &'static str {
 fn check_files(
     models: &Models,
     out: &mut Report,
-) -> Result<(bool, Vec<ResolvedModel>), ModelError> {
+) -> Result<(bool, Vec<(String, ResolvedModel)>), ModelError> {
     let mut ok = true;
     let manifest = models.manifest();
     let library = models.library_path()?;
@@ -161,32 +182,41 @@ fn check_files(
     };
     out.line(format_args!("runtime   {}: {status}", library.display()));
     let mut present = Vec::new();
-    for role in Role::ALL {
-        let model = match models.resolve(role) {
+    let fixtures = models.manifest().fixtures.keys().filter_map(|name| {
+        let m = models.resolve_fixture(name).ok()?;
+        // Fixtures are optional: only check those fetched at least in part.
+        m.files
+            .iter()
+            .any(|f| f.path.is_file())
+            .then(|| ("fixture".to_owned(), Ok(m)))
+    });
+    let roles = Role::ALL.map(|role| (role.to_string(), models.resolve(role)));
+    for (label, model) in roles.into_iter().chain(fixtures) {
+        let model = match model {
             Ok(m) => m,
             Err(ModelError::NotConfigured(_)) => {
-                out.line(format_args!("{role:<9} not configured"));
+                out.line(format_args!("{label:<9} not configured"));
                 continue;
             }
             Err(e) => {
                 ok = false;
-                out.line(format_args!("{role:<9} {e}"));
+                out.line(format_args!("{label:<9} {e}"));
                 continue;
             }
         };
         match model.verify() {
             Ok(()) => {
-                let what = if model.local {
+                let what = if model.is_local() {
                     "present (local, not checksummed)"
                 } else {
                     "verified"
                 };
-                out.line(format_args!("{role:<9} {}: {what}", model.id));
-                present.push(model);
+                out.line(format_args!("{label:<9} {}: {what}", model.id));
+                present.push((label, model));
             }
             Err(e) => {
                 ok = false;
-                out.line(format_args!("{role:<9} {}: {e}", model.id));
+                out.line(format_args!("{label:<9} {}: {e}", model.id));
             }
         }
     }
@@ -222,7 +252,7 @@ fn doctor(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
         "setting   executionProvider = {:?}, strictProvider = {}",
         config.execution_provider, config.strict_provider
     ));
-    for model in present {
+    for (label, model) in present {
         for file in model.files.iter().filter(|f| f.name.ends_with(".onnx")) {
             match runtime.session(&file.path, config) {
                 Ok((session, warnings)) => {
@@ -233,7 +263,7 @@ fn doctor(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
                             .collect::<Vec<_>>()
                             .join(", ")
                     };
-                    out.line(format_args!("{:<9} {}/{}", model.role, model.id, file.name));
+                    out.line(format_args!("{label:<9} {}/{}", model.id, file.name));
                     out.line(format_args!(
                         "            inputs:  {}",
                         names(session.inputs())
@@ -248,7 +278,7 @@ fn doctor(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
                 }
                 Err(e) => {
                     ok = false;
-                    out.line(format_args!("{:<9} {e}", model.role));
+                    out.line(format_args!("{label:<9} {e}"));
                 }
             }
         }

@@ -37,8 +37,8 @@ pub enum ModelError {
     )]
     NotConfigured(Role),
 
-    #[error("model file {path} is missing (run `scholia models fetch {role}`)")]
-    MissingFile { role: Role, path: PathBuf },
+    #[error("model file {path} is missing ({hint})")]
+    MissingFile { path: PathBuf, hint: String },
 
     #[error("sha256 mismatch for {path}: expected {expected}, got {actual}")]
     Checksum {

@@ -165,6 +165,17 @@ impl TryFrom<RawFile> for FileEntry {
     }
 }
 
+/// Token ids a generator needs that its graph files do not carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerationDefaults {
+    /// First decoder token of an encoder-decoder model.
+    pub decoder_start_token_id: Option<u32>,
+    /// Tokens that end a sequence.
+    #[serde(default)]
+    pub eos_token_id: Vec<u32>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelEntry {
@@ -173,6 +184,8 @@ pub struct ModelEntry {
     pub licence: String,
     /// Token limit inputs are truncated to.
     pub max_length: Option<usize>,
+    #[serde(default)]
+    pub generation: GenerationDefaults,
     pub files: Vec<FileEntry>,
 }
 
@@ -193,6 +206,10 @@ pub struct Manifest {
     verify: Option<ModelEntry>,
     claim: Option<ModelEntry>,
     generate: Option<ModelEntry>,
+    /// Models the tests use that no role defaults to, keyed by a short name;
+    /// `scholia models fetch --fixtures` fetches them.
+    #[serde(default)]
+    pub fixtures: BTreeMap<String, ModelEntry>,
 }
 
 impl Manifest {

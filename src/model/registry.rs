@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::classify::Classifier;
 use super::embed::Embedder;
 use super::fetch;
-use super::manifest::{Architecture, Manifest, Role};
+use super::generate::Generator;
+use super::manifest::{Architecture, GenerationDefaults, Manifest, ModelEntry, Role};
 use super::paths;
 use super::runtime::{self, Runtime, RuntimeConfig};
 use super::ModelError;
@@ -51,31 +52,67 @@ pub struct ResolvedFile {
     pub sha256: Option<String>,
 }
 
-/// Where a role's model lives and what it is.
+/// Where a model lives and what it is.
 #[derive(Debug, Clone)]
 pub struct ResolvedModel {
-    pub role: Role,
     pub id: String,
     pub architecture: Architecture,
     pub max_length: Option<usize>,
+    pub generation: GenerationDefaults,
     pub files: Vec<ResolvedFile>,
-    /// From a user's folder rather than the manifest.
-    pub local: bool,
+    /// How to get a missing file, for error messages.
+    missing_hint: String,
+}
+
+fn local_files(dir: &Path, names: impl IntoIterator<Item = String>) -> Vec<ResolvedFile> {
+    names
+        .into_iter()
+        .map(|name| ResolvedFile {
+            path: dir.join(&name),
+            name,
+            sha256: None,
+        })
+        .collect()
 }
 
 impl ResolvedModel {
+    /// A manifest model fetched into `dir` by `scholia models fetch <fetch_args>`.
+    fn fetched(entry: &ModelEntry, dir: &Path, fetch_args: &str) -> Self {
+        Self {
+            id: entry.id.clone(),
+            architecture: entry.architecture,
+            max_length: entry.max_length,
+            generation: entry.generation.clone(),
+            files: entry
+                .files
+                .iter()
+                .map(|f| ResolvedFile {
+                    name: f.name.clone(),
+                    path: dir.join(&f.name),
+                    sha256: Some(f.sha256.clone()),
+                })
+                .collect(),
+            missing_hint: format!("run `scholia models fetch {fetch_args}`"),
+        }
+    }
+
+    /// From a user's folder rather than the manifest (nothing to checksum).
+    pub fn is_local(&self) -> bool {
+        self.files.iter().all(|f| f.sha256.is_none())
+    }
+
     /// Path of a named file, or an error naming the role and the command to fetch it.
     pub fn file(&self, name: &str) -> Result<&Path, ModelError> {
         let file = self.files.iter().find(|f| f.name == name);
         match file {
             Some(f) if f.path.is_file() => Ok(&f.path),
             Some(f) => Err(ModelError::MissingFile {
-                role: self.role,
                 path: f.path.clone(),
+                hint: self.missing_hint.clone(),
             }),
             None => Err(ModelError::Manifest(format!(
-                "model `{}` for role {} lists no file `{name}`",
-                self.id, self.role
+                "model `{}` lists no file `{name}`",
+                self.id
             ))),
         }
     }
@@ -102,6 +139,8 @@ struct LocalDescription {
     id: Option<String>,
     architecture: Architecture,
     max_length: Option<usize>,
+    #[serde(default)]
+    generation: GenerationDefaults,
     files: Vec<String>,
 }
 
@@ -117,6 +156,7 @@ pub struct Models {
     embedder: Slot<Embedder>,
     verifier: Slot<Classifier>,
     claim_detector: Slot<Classifier>,
+    generator: Slot<Generator>,
     warnings: Mutex<Vec<String>>,
 }
 
@@ -138,6 +178,7 @@ impl Models {
             embedder: Slot::default(),
             verifier: Slot::default(),
             claim_detector: Slot::default(),
+            generator: Slot::default(),
             warnings: Mutex::new(Vec::new()),
         }
     }
@@ -163,71 +204,58 @@ impl Models {
         Runtime::load(&self.library_path()?)
     }
 
-    /// Folder the manifest default for `role` is fetched into.
-    pub fn default_dir(&self, role: Role, id: &str) -> PathBuf {
-        self.data_dir.join("models").join(role.as_str()).join(id)
+    /// Folder a manifest model is fetched into: `models/<role or "fixtures">/<id>`.
+    pub fn default_dir(&self, group: &str, id: &str) -> PathBuf {
+        self.data_dir.join("models").join(group).join(id)
     }
 
     pub fn resolve(&self, role: Role) -> Result<ResolvedModel, ModelError> {
         let default = self.manifest.model(role);
-        if let Some(dir) = self.config.local_models.get(&role) {
-            let described = dir.join(LOCAL_DESCRIPTION);
-            let (id, architecture, max_length, names) = if described.is_file() {
-                let text =
-                    std::fs::read_to_string(&described).map_err(ModelError::io(&described))?;
-                let d: LocalDescription = toml::from_str(&text)
-                    .map_err(|e| ModelError::Manifest(format!("{}: {e}", described.display())))?;
-                let id = d.id.unwrap_or_else(|| dir.display().to_string());
-                (id, d.architecture, d.max_length, d.files)
-            } else if let Some(m) = default {
-                let names = m.files.iter().map(|f| f.name.clone()).collect();
-                (
-                    dir.display().to_string(),
-                    m.architecture,
-                    m.max_length,
-                    names,
-                )
-            } else {
-                return Err(ModelError::Manifest(format!(
-                    "role {role} has no default model, so {} must describe the model in {LOCAL_DESCRIPTION}",
-                    dir.display()
-                )));
-            };
-            let files = names
-                .into_iter()
-                .map(|name| ResolvedFile {
-                    path: dir.join(&name),
-                    name,
-                    sha256: None,
-                })
-                .collect();
-            return Ok(ResolvedModel {
-                role,
-                id,
-                architecture,
-                max_length,
-                files,
-                local: true,
-            });
-        }
-        let m = default.ok_or(ModelError::NotConfigured(role))?;
-        let dir = self.default_dir(role, &m.id);
-        Ok(ResolvedModel {
-            role,
-            id: m.id.clone(),
-            architecture: m.architecture,
-            max_length: m.max_length,
-            files: m
-                .files
-                .iter()
-                .map(|f| ResolvedFile {
-                    name: f.name.clone(),
-                    path: dir.join(&f.name),
-                    sha256: Some(f.sha256.clone()),
-                })
-                .collect(),
-            local: false,
-        })
+        let Some(dir) = self.config.local_models.get(&role) else {
+            let entry = default.ok_or(ModelError::NotConfigured(role))?;
+            let dir = self.default_dir(role.as_str(), &entry.id);
+            return Ok(ResolvedModel::fetched(entry, &dir, role.as_str()));
+        };
+        let hint = format!("the local folder set for {role} lacks it");
+        let described = dir.join(LOCAL_DESCRIPTION);
+        let local = if described.is_file() {
+            let text = std::fs::read_to_string(&described).map_err(ModelError::io(&described))?;
+            let d: LocalDescription = toml::from_str(&text)
+                .map_err(|e| ModelError::Manifest(format!("{}: {e}", described.display())))?;
+            ResolvedModel {
+                id: d.id.unwrap_or_else(|| dir.display().to_string()),
+                architecture: d.architecture,
+                max_length: d.max_length,
+                generation: d.generation,
+                files: local_files(dir, d.files),
+                missing_hint: hint,
+            }
+        } else if let Some(m) = default {
+            ResolvedModel {
+                id: dir.display().to_string(),
+                architecture: m.architecture,
+                max_length: m.max_length,
+                generation: m.generation.clone(),
+                files: local_files(dir, m.files.iter().map(|f| f.name.clone())),
+                missing_hint: hint,
+            }
+        } else {
+            return Err(ModelError::Manifest(format!(
+                "role {role} has no default model, so {} must describe the model in {LOCAL_DESCRIPTION}",
+                dir.display()
+            )));
+        };
+        Ok(local)
+    }
+
+    /// A test fixture from the manifest's `fixtures` table.
+    pub fn resolve_fixture(&self, name: &str) -> Result<ResolvedModel, ModelError> {
+        let entry =
+            self.manifest.fixtures.get(name).ok_or_else(|| {
+                ModelError::Manifest(format!("the manifest has no fixture `{name}`"))
+            })?;
+        let dir = self.default_dir("fixtures", &entry.id);
+        Ok(ResolvedModel::fetched(entry, &dir, "--fixtures"))
     }
 
     /// The sentence embedder, loaded on first call.
@@ -247,6 +275,11 @@ impl Models {
             }
         };
         self.load_once(slot, role, Classifier::load)
+    }
+
+    /// The text generator, loaded on first call.
+    pub fn generator(&self) -> Result<Arc<Generator>, ModelError> {
+        self.load_once(&self.generator, Role::Generate, Generator::load)
     }
 
     fn load_once<T>(

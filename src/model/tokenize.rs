@@ -53,6 +53,16 @@ impl Tokenizer {
         pairs.iter().map(|&p| self.encode(p.into())).collect()
     }
 
+    /// Text of `ids`, special tokens left out.
+    pub fn decode(&self, ids: &[u32]) -> Result<String, ModelError> {
+        self.inner
+            .decode(ids, true)
+            .map_err(|e| ModelError::Tokenizer {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })
+    }
+
     fn encode(&self, input: EncodeInput) -> Result<Encoded, ModelError> {
         let encoding = self
             .inner
