@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use super::convert;
 use super::fetch::{self, Fetcher, Outcome};
 use super::manifest::{ModelEntry, Role};
 use super::registry::{Models, ModelsConfig, ResolvedModel};
@@ -136,6 +137,15 @@ fn fetch_model(
     out: &mut Report,
 ) -> Result<(), ModelError> {
     let dir = models.default_dir(group, &entry.id);
+    if let Some(convert) = &entry.convert {
+        let outcome = convert::fetch_converted(fetcher, entry, convert, &dir)?;
+        let what = match outcome {
+            Outcome::AlreadyPresent => "already present",
+            Outcome::Fetched => "converted, sha256 verified",
+        };
+        out.line(format_args!("{group:<9} {}: {what}", entry.id));
+        return Ok(());
+    }
     for file in &entry.files {
         let outcome = fetcher.fetch(file, &dir.join(&file.name))?;
         out.line(format_args!(
@@ -257,11 +267,7 @@ fn doctor(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
             match runtime.session(&file.path, config) {
                 Ok((session, warnings)) => {
                     let names = |outlets: &[ort::value::Outlet]| {
-                        outlets
-                            .iter()
-                            .map(|o| o.name().to_owned())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        summarise(outlets.iter().map(|o| o.name()))
                     };
                     out.line(format_args!("{label:<9} {}/{}", model.id, file.name));
                     out.line(format_args!(
@@ -284,4 +290,56 @@ fn doctor(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
         }
     }
     Ok(ok)
+}
+
+/// Joins names, folding numbered runs such as `present.0.key` .. `present.29.key`
+/// into `present.N.key (N = 0..29)`.
+fn summarise<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
+    for name in names {
+        let parts: Vec<&str> = name.split('.').collect();
+        let numbered = parts.iter().position(|p| p.parse::<u32>().is_ok());
+        let (pattern, n) = match numbered {
+            Some(i) => {
+                let mut p = parts.clone();
+                p[i] = "N";
+                (p.join("."), parts[i].parse().ok())
+            }
+            None => (name.to_owned(), None),
+        };
+        match groups.iter_mut().find(|(p, _)| *p == pattern) {
+            Some((_, ns)) => ns.extend(n),
+            None => groups.push((pattern, n.into_iter().collect())),
+        }
+    }
+    let shown: Vec<String> = groups
+        .into_iter()
+        .map(|(pattern, ns)| match (ns.first(), ns.last()) {
+            (Some(first), Some(last)) if ns.len() > 1 => format!("{pattern} (N = {first}..{last})"),
+            (Some(n), _) => pattern.replace(".N.", &format!(".{n}.")),
+            _ => pattern,
+        })
+        .collect();
+    shown.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summarise;
+
+    #[test]
+    fn numbered_names_are_folded() {
+        let names = [
+            "input_ids",
+            "past.0.key",
+            "past.0.value",
+            "past.1.key",
+            "past.1.value",
+            "solo.3.x",
+        ];
+        assert_eq!(
+            summarise(names.into_iter()),
+            "input_ids, past.N.key (N = 0..1), past.N.value (N = 0..1), solo.3.x"
+        );
+    }
 }

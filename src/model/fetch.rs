@@ -103,6 +103,12 @@ impl Fetcher {
                 revision,
                 path,
             } => download_hf(repo, revision, path, &mut sink)?,
+            Source::Converted => {
+                return Err(ModelError::Fetch {
+                    what: file.name.clone(),
+                    reason: "a converter's output cannot be downloaded".into(),
+                })
+            }
         }
         sink.finish_line();
         let actual = hex(&sink.hasher.finalize());
@@ -131,7 +137,8 @@ impl Fetcher {
     }
 }
 
-fn python() -> String {
+/// The Python that runs pip and the converters (`SCHOLIA_PYTHON`, else `python3`).
+pub fn python() -> String {
     std::env::var("SCHOLIA_PYTHON")
         .unwrap_or_else(|_| if cfg!(windows) { "python" } else { "python3" }.to_owned())
 }

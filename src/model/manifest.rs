@@ -71,6 +71,8 @@ pub enum Source {
         revision: String,
         path: String,
     },
+    /// Written by the model's converter (see [`Convert`]).
+    Converted,
 }
 
 impl fmt::Display for Source {
@@ -84,6 +86,7 @@ impl fmt::Display for Source {
                 revision,
                 path,
             } => write!(f, "hf {repo}@{revision} {path}"),
+            Source::Converted => f.write_str("converted"),
         }
     }
 }
@@ -103,7 +106,7 @@ pub struct FileEntry {
 struct RawFile {
     name: String,
     sha256: String,
-    path: String,
+    path: Option<String>,
     pip: Option<String>,
     platform: Option<String>,
     hf: Option<String>,
@@ -135,24 +138,28 @@ impl TryFrom<RawFile> for FileEntry {
             ));
         }
         let source = match (raw.pip, raw.hf) {
-            (Some(requirement), None) if requirement.contains("==") => Source::Pip {
-                requirement,
-                path: raw.path,
-                platform: raw.platform,
-            },
-            (None, Some(repo_at)) if raw.platform.is_none() => {
+            (Some(requirement), None) if requirement.contains("==") && raw.path.is_some() => {
+                Source::Pip {
+                    requirement,
+                    path: raw.path.unwrap_or_default(),
+                    platform: raw.platform,
+                }
+            }
+            (None, Some(repo_at)) if raw.platform.is_none() && raw.path.is_some() => {
                 let Some((repo, revision)) = repo_at.split_once('@') else {
                     return Err(format!("{}: hf must be `owner/repo@revision`", raw.name));
                 };
                 Source::HuggingFace {
                     repo: repo.to_owned(),
                     revision: revision.to_owned(),
-                    path: raw.path,
+                    path: raw.path.unwrap_or_default(),
                 }
             }
+            (None, None) if raw.path.is_none() && raw.platform.is_none() => Source::Converted,
             _ => {
                 return Err(format!(
-                    "{}: give exactly one of `pip = \"name==version\"` or `hf = \"owner/repo@revision\"`",
+                    "{}: give `pip = \"name==version\"` or `hf = \"owner/repo@revision\"` with a `path`, \
+                     or neither for a converter's output",
                     raw.name
                 ))
             }
@@ -176,6 +183,18 @@ pub struct GenerationDefaults {
     pub eos_token_id: Vec<u32>,
 }
 
+/// How a model's files are produced at fetch time from downloaded inputs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Convert {
+    /// A converter compiled into scholia (`models/convert/<script>.py`).
+    pub script: String,
+    /// pip requirements the converter runs with, installed into the data directory.
+    pub requirements: Vec<String>,
+    /// Downloaded and passed to the converter in this order, then its output folder.
+    pub inputs: Vec<FileEntry>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelEntry {
@@ -186,6 +205,7 @@ pub struct ModelEntry {
     pub max_length: Option<usize>,
     #[serde(default)]
     pub generation: GenerationDefaults,
+    pub convert: Option<Convert>,
     pub files: Vec<FileEntry>,
 }
 
@@ -219,7 +239,48 @@ impl Manifest {
     }
 
     pub fn parse(text: &str) -> Result<Self, ModelError> {
-        toml::from_str(text).map_err(|e| ModelError::Manifest(e.to_string()))
+        let manifest: Self =
+            toml::from_str(text).map_err(|e| ModelError::Manifest(e.to_string()))?;
+        let models = [
+            &manifest.embed,
+            &manifest.verify,
+            &manifest.claim,
+            &manifest.generate,
+        ];
+        for entry in models
+            .into_iter()
+            .flatten()
+            .chain(manifest.fixtures.values())
+        {
+            let converted = entry
+                .files
+                .iter()
+                .filter(|f| f.source == Source::Converted)
+                .count();
+            let consistent = match &entry.convert {
+                Some(c) => {
+                    converted == entry.files.len()
+                        && c.inputs.iter().all(|f| f.source != Source::Converted)
+                }
+                None => converted == 0,
+            };
+            if !consistent {
+                return Err(ModelError::Manifest(format!(
+                    "model `{}`: a model with `convert` lists only converted files (no source), \
+                     and only such a model may",
+                    entry.id
+                )));
+            }
+        }
+        if manifest
+            .runtime
+            .targets
+            .values()
+            .any(|f| f.source == Source::Converted)
+        {
+            return Err(ModelError::Manifest("runtime files need a source".into()));
+        }
+        Ok(manifest)
     }
 
     pub fn model(&self, role: Role) -> Option<&ModelEntry> {
@@ -277,6 +338,7 @@ mod tests {
         );
         for bad in [
             format!("name = \"m\"\nsha256 = \"{sha}\"\npath = \"p\""),
+            format!("name = \"m\"\nsha256 = \"{sha}\""),
             format!(
                 "name = \"m\"\nsha256 = \"{sha}\"\npip = \"x==1\"\nhf = \"o/r@a\"\npath = \"p\""
             ),

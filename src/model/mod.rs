@@ -6,6 +6,7 @@
 
 pub mod classify;
 pub mod cli;
+mod convert;
 pub mod embed;
 mod encoder;
 mod error;
@@ -20,7 +21,7 @@ mod tokenize;
 pub use classify::Classifier;
 pub use embed::Embedder;
 pub use error::ModelError;
-pub use generate::{GenerateOptions, Generated, Generator, StopReason, Strategy};
+pub use generate::{ChatMessage, GenerateOptions, Generated, Generator, StopReason, Strategy};
 pub use manifest::{Architecture, Manifest, Role};
 pub use registry::{Models, ModelsConfig, ResolvedModel};
 pub use runtime::{Provider, Runtime, RuntimeConfig};

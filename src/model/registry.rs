@@ -117,6 +117,14 @@ impl ResolvedModel {
         }
     }
 
+    /// Path of a named file if the model lists it and it exists.
+    pub fn optional_file(&self, name: &str) -> Option<&Path> {
+        self.files
+            .iter()
+            .find(|f| f.name == name && f.path.is_file())
+            .map(|f| f.path.as_path())
+    }
+
     pub fn is_present(&self) -> bool {
         self.files.iter().all(|f| f.path.is_file())
     }

@@ -1,7 +1,9 @@
-//! Text generation: decoding strategies over encoder-decoder graphs (decoder-only
-//! graphs with a KV cache follow), with streaming, stop tokens and strings, and a
-//! cancellation check at every step.
+//! Text generation over decoder-only graphs with a KV cache and encoder-decoder
+//! graphs: greedy, beam search and seeded sampling, chat templates, streaming, stop
+//! tokens and strings, and a cancellation check at every step.
 
+mod chat;
+mod decoder;
 mod encdec;
 mod io;
 pub mod logits;
@@ -10,6 +12,10 @@ mod stream;
 
 use std::sync::Mutex;
 
+pub use chat::ChatMessage;
+
+use chat::ChatTemplate;
+use decoder::DecoderOnly;
 use encdec::EncoderDecoder;
 use search::Limits;
 use stream::TextStream;
@@ -48,6 +54,9 @@ pub struct GenerateOptions {
     pub stop_tokens: Vec<u32>,
     /// Generation stops when the text contains one; the text is cut before it.
     pub stop_strings: Vec<String>,
+    /// Keep the decoder's key/value cache between steps (decoder-only graphs).
+    /// Off re-reads the whole sequence every step, which gives the same tokens.
+    pub use_cache: bool,
 }
 
 impl Default for GenerateOptions {
@@ -58,6 +67,7 @@ impl Default for GenerateOptions {
             repetition_penalty: 1.0,
             stop_tokens: Vec::new(),
             stop_strings: Vec::new(),
+            use_cache: true,
         }
     }
 }
@@ -79,6 +89,7 @@ pub struct Generated {
 }
 
 enum Backend {
+    DecoderOnly(DecoderOnly),
     EncoderDecoder(EncoderDecoder),
 }
 
@@ -87,6 +98,29 @@ pub struct Generator {
     backend: Mutex<Backend>,
     tokenizer: Tokenizer,
     eos: Vec<u32>,
+    chat: Option<ChatTemplate>,
+}
+
+/// `eos_token_id` from a Hugging Face `generation_config.json` (a number or a list).
+fn read_eos(path: &std::path::Path) -> Result<Vec<u32>, ModelError> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Ids {
+        One(u32),
+        Many(Vec<u32>),
+    }
+    #[derive(serde::Deserialize)]
+    struct Config {
+        eos_token_id: Option<Ids>,
+    }
+    let text = std::fs::read_to_string(path).map_err(ModelError::io(path))?;
+    let config: Config = serde_json::from_str(&text)
+        .map_err(|e| ModelError::Manifest(format!("{}: {e}", path.display())))?;
+    Ok(match config.eos_token_id {
+        Some(Ids::One(id)) => vec![id],
+        Some(Ids::Many(ids)) => ids,
+        None => Vec::new(),
+    })
 }
 
 impl Generator {
@@ -97,6 +131,10 @@ impl Generator {
     ) -> Result<(Self, Vec<String>), ModelError> {
         let tokenizer = Tokenizer::load(model.file("tokenizer.json")?, model.max_length)?;
         let (backend, warnings) = match model.architecture {
+            Architecture::DecoderOnly => {
+                let (m, w) = DecoderOnly::load(runtime, model.file("model.onnx")?, config)?;
+                (Backend::DecoderOnly(m), w)
+            }
             Architecture::EncoderDecoder => {
                 let (m, w) = EncoderDecoder::load(runtime, model, config)?;
                 (Backend::EncoderDecoder(m), w)
@@ -108,12 +146,39 @@ impl Generator {
                 )))
             }
         };
+        // The manifest's ids win; otherwise the model's own generation config.
+        let eos = match model.optional_file("generation_config.json") {
+            Some(path) if model.generation.eos_token_id.is_empty() => read_eos(path)?,
+            _ => model.generation.eos_token_id.clone(),
+        };
+        let chat = model
+            .optional_file("tokenizer_config.json")
+            .map(ChatTemplate::load)
+            .transpose()?;
         let generator = Self {
             backend: Mutex::new(backend),
             tokenizer,
-            eos: model.generation.eos_token_id.clone(),
+            eos,
+            chat,
         };
         Ok((generator, warnings))
+    }
+
+    /// Answers a conversation: renders the model's chat template with the assistant's
+    /// turn opened, then generates as [`Generator::generate`] does.
+    pub fn chat(
+        &self,
+        messages: &[ChatMessage],
+        options: &GenerateOptions,
+        on_text: &mut dyn FnMut(&str),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Generated, ModelError> {
+        let template = self.chat.as_ref().ok_or_else(|| {
+            ModelError::Manifest(
+                "the model has no tokenizer_config.json with a chat template".into(),
+            )
+        })?;
+        self.generate(&template.render(messages)?, options, on_text, cancelled)
     }
 
     /// Generates a continuation of `prompt`. `on_text` receives the text as it
@@ -136,6 +201,16 @@ impl Generator {
         let mut stream = TextStream::new(&self.tokenizer, &options.stop_strings, on_text);
         let mut backend = self.backend.lock().unwrap_or_else(|e| e.into_inner());
         let (tokens, stop) = match &mut *backend {
+            Backend::DecoderOnly(m) => {
+                let limits = Limits {
+                    options,
+                    stop_tokens: &stop_tokens,
+                    seen_before: &prompt_ids,
+                    cancelled,
+                };
+                let mut steps = m.begin(&prompt_ids, options.use_cache);
+                search::search(&mut steps, &limits, &mut |t| stream.push(t))?
+            }
             Backend::EncoderDecoder(m) => {
                 let limits = Limits {
                     options,
