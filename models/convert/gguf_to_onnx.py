@@ -10,7 +10,10 @@ is deterministic for pinned package versions, so its sha256 can be recorded.
 
 Graph: inputs input_ids [batch, seq], attention_mask [batch, past+seq],
 position_ids [batch, seq], past_key_values.N.key/value [batch, kv_heads, past,
-head_dim]; outputs logits [batch, seq, vocab], present.N.key/value. Q4_1 matrices
+head_dim]; outputs logits [batch, seq, vocab], present.N.key/value. Attention is
+com.microsoft GroupQueryAttention with its rotary embedding, which derives
+positions from the mask's length, so sequences must not be padded (position_ids is
+accepted for the layout's sake). Q4_1 matrices
 become com.microsoft MatMulNBits (4-bit, block 32) plus an exact per-block offset; the
 Q8_0 token embedding (tied to the output) is one uint8 tensor (q + 128) shared by a
 Gather for the input and an 8-bit MatMulNBits for the logits.
@@ -132,13 +135,6 @@ def rms_norm(g: Graph, x: str, weight: np.ndarray, eps: float, name: str) -> str
     return g.op("Mul", [normed, g.init(f"{name}.weight", weight.astype(np.float32))], name)
 
 
-def rotate(g: Graph, x: str, cos: str, sin: str, half: int) -> str:
-    first = g.op("Slice", [x, g.const([0], np.int64), g.const([half], np.int64), g.const([-1], np.int64)])
-    second = g.op("Slice", [x, g.const([half], np.int64), g.const([2 * half], np.int64), g.const([-1], np.int64)])
-    rotated = g.op("Concat", [g.op("Neg", [second]), first], axis=-1)
-    return g.op("Add", [g.op("Mul", [x, cos]), g.op("Mul", [rotated, sin])])
-
-
 def convert(gguf_path: Path, out_dir: Path) -> None:
     r = GGUFReader(str(gguf_path))
     arch = field(r, "general.architecture")
@@ -172,25 +168,18 @@ def convert(gguf_path: Path, out_dir: Path) -> None:
     x = g.op("Reshape", [g.op("Mul", [rows, g.op("Unsqueeze", [scales, g.const([-1], np.int64)])]),
                          g.const([0, 0, dim], np.int64)], "embeddings")
 
-    # RoPE tables from position_ids: [batch, 1, seq, head_dim].
-    inv_freq = (1.0 / base ** (np.arange(0, hd, 2, dtype=np.float64) / hd)).astype(np.float32)
-    pos = g.op("Cast", [g.op("Unsqueeze", ["position_ids", g.const([-1], np.int64)])], to=TensorProto.FLOAT)
-    freqs = g.op("Mul", [pos, g.init("rope.inv_freq", inv_freq)])
-    angles = g.op("Unsqueeze", [g.op("Concat", [freqs, freqs], axis=-1), g.const([1], np.int64)])
-    cos, sin = g.op("Cos", [angles], "cos"), g.op("Sin", [angles], "sin")
+    # RoPE tables for GroupQueryAttention's rotary: [context, head_dim / 2].
+    context = cfg("context_length")
+    inv_freq = 1.0 / base ** (np.arange(0, hd, 2, dtype=np.float64) / hd)
+    angles = np.arange(context, dtype=np.float64)[:, None] * inv_freq[None, :]
+    cos = g.init("rope.cos", np.cos(angles).astype(np.float32))
+    sin = g.init("rope.sin", np.sin(angles).astype(np.float32))
+    # GroupQueryAttention takes lengths, not a mask: sequences are right-aligned
+    # without padding (one prompt, or beams of equal length).
+    seqlens = g.op("Cast", [g.op("Sub", [g.op("ReduceSum", ["attention_mask", g.const([1], np.int64)], keepdims=0),
+                                         g.const(1, np.int64)])], to=TensorProto.INT32)
+    total = g.op("Cast", [g.op("Gather", [g.op("Shape", ["attention_mask"]), g.const(1, np.int64)])], to=TensorProto.INT32)
 
-    # Additive mask [batch, 1, seq, total]: causal within the window, padding from attention_mask.
-    total = g.op("Gather", [g.op("Shape", ["attention_mask"]), g.const(1, np.int64)])
-    seq = g.op("Gather", [g.op("Shape", [ids]), g.const(1, np.int64)])
-    cols = g.op("Range", [g.const(0, np.int64), total, g.const(1, np.int64)])
-    rows_pos = g.op("Range", [g.op("Sub", [total, seq]), total, g.const(1, np.int64)])
-    causal = g.op("LessOrEqual", [g.op("Unsqueeze", [cols, g.const([0], np.int64)]),
-                                  g.op("Unsqueeze", [rows_pos, g.const([1], np.int64)])])
-    present_keys = g.op("Cast", [g.op("Unsqueeze", ["attention_mask", g.const([1, 2], np.int64)])], to=TensorProto.BOOL)
-    allowed = g.op("And", [causal, present_keys])
-    mask = g.op("Where", [allowed, g.const(0.0, np.float32), g.const(-1e9, np.float32)], "mask")
-
-    group = heads // kv_heads
     inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", s]) for n, s in
               [("input_ids", "sequence"), ("attention_mask", "total_sequence"), ("position_ids", "sequence")]]
     outputs = []
@@ -202,22 +191,17 @@ def convert(gguf_path: Path, out_dir: Path) -> None:
         qkv = matmul_q4_1(g, h, [(raw(f"{p}.attn_q.weight", "Q4_1"), dim, heads),
                                  (raw(f"{p}.attn_k.weight", "Q4_1"), kv_heads * hd, kv_heads),
                                  (raw(f"{p}.attn_v.weight", "Q4_1"), kv_heads * hd, 0)], dim, f"{p}.attn_qkv")
-        q, k, v = (g.op("Transpose", [g.op("Reshape", [y, g.const([0, 0, n, hd], np.int64)])], perm=[0, 2, 1, 3])
-                   for y, n in zip(qkv, (heads, kv_heads, kv_heads)))
-        q, k = rotate(g, q, cos, sin, hd // 2), rotate(g, k, cos, sin, hd // 2)
-        cache = []
-        for kind, new in (("key", k), ("value", v)):
-            past = f"past_key_values.{i}.{kind}"
-            inputs.append(helper.make_tensor_value_info(past, TensorProto.FLOAT, cache_shape))
-            present = g.output("Concat", [past, new], f"present.{i}.{kind}", axis=2)
-            outputs.append(helper.make_tensor_value_info(present, TensorProto.FLOAT, ["batch", kv_heads, "total_sequence", hd]))
-            # Share each kv head with its group of query heads.
-            grouped = g.op("Expand", [g.op("Unsqueeze", [present, g.const([2], np.int64)]), g.const([1, 1, group, 1, 1], np.int64)])
-            cache.append(g.op("Reshape", [grouped, g.const([0, heads, -1, hd], np.int64)]))
-        scores = g.op("MatMul", [q, g.op("Transpose", [cache[0]], perm=[0, 1, 3, 2])])
-        scores = g.op("Add", [g.op("Mul", [scores, g.const(1.0 / np.sqrt(hd), np.float32)]), mask])
-        attn = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), cache[1]])
-        attn = g.op("Reshape", [g.op("Transpose", [attn], perm=[0, 2, 1, 3]), g.const([0, 0, dim], np.int64)])
+        past = []
+        for kind in ("key", "value"):
+            name = f"past_key_values.{i}.{kind}"
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, cache_shape))
+            outputs.append(helper.make_tensor_value_info(f"present.{i}.{kind}", TensorProto.FLOAT,
+                                                         ["batch", kv_heads, "total_sequence", hd]))
+            past.append(name)
+        attn = g.name("attn")
+        g.nodes.append(helper.make_node(
+            "GroupQueryAttention", [*qkv, *past, seqlens, total, cos, sin], [attn, f"present.{i}.key", f"present.{i}.value"],
+            domain="com.microsoft", num_heads=heads, kv_num_heads=kv_heads, do_rotary=1, rotary_interleaved=0))
         x = g.op("Add", [x, matmul_q4_1(g, attn, [(raw(f"{p}.attn_output.weight", "Q4_1"), dim, 0)], dim, f"{p}.attn_output")[0]])
 
         h = rms_norm(g, x, np.asarray(tensors[f"{p}.ffn_norm.weight"].data), eps, f"{p}.ffn_norm")
