@@ -152,3 +152,34 @@ fn unconfigured_role_is_reported_not_configured() {
     assert!(matches!(err, ModelError::NotConfigured(Role::Verify)));
     assert!(err.to_string().contains("not configured"));
 }
+
+#[test]
+fn unavailable_provider_falls_back_to_cpu_unless_strict() {
+    let Some(fetched) = model_support::fetched_models(Role::Embed) else {
+        return;
+    };
+    let with = |strict_provider| {
+        let mut config = ModelsConfig::default();
+        config.runtime = scholia::model::RuntimeConfig {
+            execution_provider: scholia::model::Provider::DirectMl,
+            strict_provider,
+        };
+        Models::with_manifest(
+            fetched.manifest().clone(),
+            fetched.data_dir().to_owned(),
+            config,
+        )
+    };
+    // No DirectML on the test machines (and none in a build without the feature).
+    let models = with(false);
+    assert!(models.embedder().is_ok());
+    let warnings = models.take_warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("directml") && w.contains("CPU")),
+        "{warnings:?}"
+    );
+    let err = with(true).embedder().err().expect("strict must fail");
+    assert!(err.to_string().contains("directml"), "{err}");
+}

@@ -2,7 +2,9 @@
 //! `attention_mask`, `position_ids` and `past_key_values.N.key/value` in, `logits`
 //! and `present.N.key/value` out. The cache stays in the values ONNX Runtime
 //! allocated for the previous step's outputs, handed back as the next step's inputs;
-//! it is copied only when beam search reorders or widens it.
+//! it is copied only when beam search reorders or widens it. Rows are never padded
+//! (one prompt, or beams of equal length), which graphs built on ONNX Runtime's
+//! GroupQueryAttention, like the converter's, rely on.
 
 use std::borrow::Cow;
 use std::path::Path;
