@@ -159,10 +159,12 @@ fn unavailable_provider_falls_back_to_cpu_unless_strict() {
         return;
     };
     let with = |strict_provider| {
-        let mut config = ModelsConfig::default();
-        config.runtime = scholia::model::RuntimeConfig {
-            execution_provider: scholia::model::Provider::DirectMl,
-            strict_provider,
+        let config = ModelsConfig {
+            runtime: scholia::model::RuntimeConfig {
+                execution_provider: scholia::model::Provider::DirectMl,
+                strict_provider,
+            },
+            ..Default::default()
         };
         Models::with_manifest(
             fetched.manifest().clone(),
