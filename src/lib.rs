@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod bib;
 pub mod jobs;
+pub mod model;
 pub mod project;
 pub mod server;
 pub mod store;

@@ -27,6 +27,9 @@ enum Command {
     Lsp,
     /// Print the diagnostics of manuscripts and their projects; exit 1 if any is an error.
     Check(cli::check::CheckArgs),
+    /// Inspect, fetch and verify the ONNX Runtime library and the models.
+    #[command(subcommand)]
+    Models(scholia::model::cli::ModelsCommand),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,10 @@ fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Some(Command::Check(check)) => cli::check::run(&check),
+        Some(Command::Models(command)) => scholia::model::cli::run(command).unwrap_or_else(|e| {
+            eprintln!("scholia: {e}");
+            ExitCode::FAILURE
+        }),
         Some(Command::Lsp) => serve(),
         None if args.stdio => serve(),
         None => {

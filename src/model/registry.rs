@@ -1,0 +1,329 @@
+//! `Models`: resolves each role to its files (fetched default or a local folder) and
+//! loads the runtime and models lazily, on first use.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+
+use super::classify::Classifier;
+use super::embed::Embedder;
+use super::fetch;
+use super::generate::Generator;
+use super::manifest::{Architecture, GenerationDefaults, Manifest, ModelEntry, Role};
+use super::paths;
+use super::runtime::{self, Runtime, RuntimeConfig};
+use super::ModelError;
+
+/// File a local model folder may hold to describe itself (otherwise the role's
+/// manifest default describes it).
+pub const LOCAL_DESCRIPTION: &str = "scholia-model.toml";
+
+/// Model settings: the runtime ones plus, per role, a local folder to use instead of
+/// the manifest default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ModelsConfig {
+    #[serde(flatten)]
+    pub runtime: RuntimeConfig,
+    pub local_models: BTreeMap<Role, PathBuf>,
+}
+
+impl ModelsConfig {
+    /// Adds local folders from `SCHOLIA_MODEL_<ROLE>` (e.g. `SCHOLIA_MODEL_EMBED`).
+    pub fn with_env_overrides(mut self) -> Self {
+        for role in Role::ALL {
+            let var = format!("SCHOLIA_MODEL_{}", role.as_str().to_uppercase());
+            if let Some(dir) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+                self.local_models.insert(role, dir.into());
+            }
+        }
+        self
+    }
+}
+
+/// One file of a resolved model.
+#[derive(Debug, Clone)]
+pub struct ResolvedFile {
+    pub name: String,
+    pub path: PathBuf,
+    /// Expected sha256; `None` for files in a user's local folder.
+    pub sha256: Option<String>,
+}
+
+/// Where a model lives and what it is.
+#[derive(Debug, Clone)]
+pub struct ResolvedModel {
+    pub id: String,
+    pub architecture: Architecture,
+    pub max_length: Option<usize>,
+    pub generation: GenerationDefaults,
+    pub files: Vec<ResolvedFile>,
+    /// How to get a missing file, for error messages.
+    missing_hint: String,
+}
+
+fn local_files(dir: &Path, names: impl IntoIterator<Item = String>) -> Vec<ResolvedFile> {
+    names
+        .into_iter()
+        .map(|name| ResolvedFile {
+            path: dir.join(&name),
+            name,
+            sha256: None,
+        })
+        .collect()
+}
+
+impl ResolvedModel {
+    /// A manifest model fetched into `dir` by `scholia models fetch <fetch_args>`.
+    fn fetched(entry: &ModelEntry, dir: &Path, fetch_args: &str) -> Self {
+        Self {
+            id: entry.id.clone(),
+            architecture: entry.architecture,
+            max_length: entry.max_length,
+            generation: entry.generation.clone(),
+            files: entry
+                .files
+                .iter()
+                .map(|f| ResolvedFile {
+                    name: f.name.clone(),
+                    path: dir.join(&f.name),
+                    sha256: Some(f.sha256.clone()),
+                })
+                .collect(),
+            missing_hint: format!("run `scholia models fetch {fetch_args}`"),
+        }
+    }
+
+    /// From a user's folder rather than the manifest (nothing to checksum).
+    pub fn is_local(&self) -> bool {
+        self.files.iter().all(|f| f.sha256.is_none())
+    }
+
+    /// Path of a named file, or an error naming the role and the command to fetch it.
+    pub fn file(&self, name: &str) -> Result<&Path, ModelError> {
+        let file = self.files.iter().find(|f| f.name == name);
+        match file {
+            Some(f) if f.path.is_file() => Ok(&f.path),
+            Some(f) => Err(ModelError::MissingFile {
+                path: f.path.clone(),
+                hint: self.missing_hint.clone(),
+            }),
+            None => Err(ModelError::Manifest(format!(
+                "model `{}` lists no file `{name}`",
+                self.id
+            ))),
+        }
+    }
+
+    /// Path of a named file if the model lists it and it exists.
+    pub fn optional_file(&self, name: &str) -> Option<&Path> {
+        self.files
+            .iter()
+            .find(|f| f.name == name && f.path.is_file())
+            .map(|f| f.path.as_path())
+    }
+
+    pub fn is_present(&self) -> bool {
+        self.files.iter().all(|f| f.path.is_file())
+    }
+
+    /// Checks every file that has a recorded sha256.
+    pub fn verify(&self) -> Result<(), ModelError> {
+        for file in &self.files {
+            match &file.sha256 {
+                Some(sha) if file.path.is_file() => fetch::verify_file(&file.path, sha)?,
+                _ => drop(self.file(&file.name)?),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocalDescription {
+    id: Option<String>,
+    architecture: Architecture,
+    max_length: Option<usize>,
+    #[serde(default)]
+    generation: GenerationDefaults,
+    files: Vec<String>,
+}
+
+/// A lazily loaded model; `None` until the first successful load.
+type Slot<T> = Mutex<Option<Arc<T>>>;
+
+/// The models a server uses, each loaded on first request. Failures are not cached:
+/// a later request retries, so fetching while the server runs is enough.
+pub struct Models {
+    manifest: Manifest,
+    data_dir: PathBuf,
+    config: ModelsConfig,
+    embedder: Slot<Embedder>,
+    verifier: Slot<Classifier>,
+    claim_detector: Slot<Classifier>,
+    generator: Slot<Generator>,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl Models {
+    /// The built-in manifest and the user's data directory.
+    pub fn new(config: ModelsConfig) -> Result<Self, ModelError> {
+        Ok(Self::with_manifest(
+            Manifest::builtin()?,
+            paths::data_dir()?,
+            config,
+        ))
+    }
+
+    pub fn with_manifest(manifest: Manifest, data_dir: PathBuf, config: ModelsConfig) -> Self {
+        Self {
+            manifest,
+            data_dir,
+            config,
+            embedder: Slot::default(),
+            verifier: Slot::default(),
+            claim_detector: Slot::default(),
+            generator: Slot::default(),
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn config(&self) -> &ModelsConfig {
+        &self.config
+    }
+
+    pub fn library_path(&self) -> Result<PathBuf, ModelError> {
+        runtime::library_path(&self.manifest, &self.data_dir)
+    }
+
+    /// Loads ONNX Runtime (once per process).
+    pub fn runtime(&self) -> Result<Runtime, ModelError> {
+        Runtime::load(&self.library_path()?)
+    }
+
+    /// Folder a manifest model is fetched into: `models/<role or "fixtures">/<id>`.
+    pub fn default_dir(&self, group: &str, id: &str) -> PathBuf {
+        self.data_dir.join("models").join(group).join(id)
+    }
+
+    pub fn resolve(&self, role: Role) -> Result<ResolvedModel, ModelError> {
+        let default = self.manifest.model(role);
+        let Some(dir) = self.config.local_models.get(&role) else {
+            let entry = default.ok_or(ModelError::NotConfigured(role))?;
+            let dir = self.default_dir(role.as_str(), &entry.id);
+            return Ok(ResolvedModel::fetched(entry, &dir, role.as_str()));
+        };
+        let hint = format!("the local folder set for {role} lacks it");
+        let described = dir.join(LOCAL_DESCRIPTION);
+        let local = if described.is_file() {
+            let text = std::fs::read_to_string(&described).map_err(ModelError::io(&described))?;
+            let d: LocalDescription = toml::from_str(&text)
+                .map_err(|e| ModelError::Manifest(format!("{}: {e}", described.display())))?;
+            ResolvedModel {
+                id: d.id.unwrap_or_else(|| dir.display().to_string()),
+                architecture: d.architecture,
+                max_length: d.max_length,
+                generation: d.generation,
+                files: local_files(dir, d.files),
+                missing_hint: hint,
+            }
+        } else if let Some(m) = default {
+            ResolvedModel {
+                id: dir.display().to_string(),
+                architecture: m.architecture,
+                max_length: m.max_length,
+                generation: m.generation.clone(),
+                files: local_files(dir, m.files.iter().map(|f| f.name.clone())),
+                missing_hint: hint,
+            }
+        } else {
+            return Err(ModelError::Manifest(format!(
+                "role {role} has no default model, so {} must describe the model in {LOCAL_DESCRIPTION}",
+                dir.display()
+            )));
+        };
+        Ok(local)
+    }
+
+    /// A test fixture from the manifest's `fixtures` table.
+    pub fn resolve_fixture(&self, name: &str) -> Result<ResolvedModel, ModelError> {
+        let entry =
+            self.manifest.fixtures.get(name).ok_or_else(|| {
+                ModelError::Manifest(format!("the manifest has no fixture `{name}`"))
+            })?;
+        let dir = self.default_dir("fixtures", &entry.id);
+        Ok(ResolvedModel::fetched(entry, &dir, "--fixtures"))
+    }
+
+    /// The sentence embedder, loaded on first call.
+    pub fn embedder(&self) -> Result<Arc<Embedder>, ModelError> {
+        self.load_once(&self.embedder, Role::Embed, Embedder::load)
+    }
+
+    /// The pair classifier of `role` (`verify` or `claim`), loaded on first call.
+    pub fn classifier(&self, role: Role) -> Result<Arc<Classifier>, ModelError> {
+        let slot = match role {
+            Role::Verify => &self.verifier,
+            Role::Claim => &self.claim_detector,
+            _ => {
+                return Err(ModelError::Manifest(format!(
+                    "role {role} is not a classifier role"
+                )))
+            }
+        };
+        self.load_once(slot, role, Classifier::load)
+    }
+
+    /// The text generator, loaded on first call.
+    pub fn generator(&self) -> Result<Arc<Generator>, ModelError> {
+        self.load_once(&self.generator, Role::Generate, Generator::load)
+    }
+
+    fn load_once<T>(
+        &self,
+        slot: &Slot<T>,
+        role: Role,
+        load: impl FnOnce(
+            &Runtime,
+            &ResolvedModel,
+            &RuntimeConfig,
+        ) -> Result<(T, Vec<String>), ModelError>,
+    ) -> Result<Arc<T>, ModelError> {
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(loaded) = slot.as_ref() {
+            return Ok(loaded.clone());
+        }
+        let unavailable = |e| ModelError::Unavailable {
+            role,
+            source: Box::new(e),
+        };
+        let model = self.resolve(role).map_err(unavailable)?;
+        let runtime = self.runtime().map_err(unavailable)?;
+        let (loaded, warnings) =
+            load(&runtime, &model, &self.config.runtime).map_err(unavailable)?;
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(warnings);
+        let loaded = Arc::new(loaded);
+        *slot = Some(loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Warnings gathered while loading (e.g. a provider fell back to CPU), for the
+    /// server to show once.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
