@@ -27,9 +27,11 @@ from embedder import MAX_TOKENS, MODEL_SHA256, TOKENIZER_SHA256, Embedder, cache
 SEED = 20261129
 DATA = "/work/shared/data/scitldr"
 OPSET = 17
-C_GRID = [0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
-MARGIN_GRID = [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
-HOLDOUT_FRACTION = 0.2
+VARIANTS = ["base", "cues"]
+K_GRID = [1.0, 3.0]
+C_GRID = [0.0001, 0.0003, 0.001, 0.003, 0.01]
+MARGIN_GRID = [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 1.0]
+N_FOLDS = 5
 LOG_WORDS_DENOM = 64.0
 
 
@@ -43,10 +45,8 @@ def load(split):
 def feature_names(variant):
     names = [f"emb_{k}" for k in range(384)]
     names += ["cos_centroid", "cos_title", "pos_rel", "is_first", "is_last", "log_words"]
-    if variant in ("cues", "cues_rel"):
+    if variant == "cues":
         names += ["cue:" + p for p in T.CUE_PHRASES]
-    if variant == "cues_rel":
-        names += ["cos_centroid_minus_max", "cos_title_minus_max"]
     return names
 
 
@@ -70,10 +70,8 @@ def paper_features(sentences, emb, title_emb, variant):
               1.0 if i == 0 else 0.0,
               1.0 if i == n - 1 else 0.0,
               min(max(np.log1p(nw) / np.log(LOG_WORDS_DENOM), 0.0), 1.0)]
-        if variant in ("cues", "cues_rel"):
+        if variant == "cues":
             f += T.cue_features(s)
-        if variant == "cues_rel":
-            f += [cos_c[i] - cos_c.max(), cos_t[i] - cos_t.max() if title_emb is not None else 0.0]
         rows.append(f)
     return np.asarray(rows, dtype=np.float32)
 
@@ -92,9 +90,13 @@ def build(papers, E, variant):
 # ---------------------------------------------------------------------------------------------
 # model: standardise + logistic regression, folded into one affine map for export
 class Head:
-    def __init__(self, C):
+    """k = hand-feature scale: after standardisation the non-embedding features are multiplied by
+    k, i.e. their L2 penalty is k^2 times weaker than the embedding dimensions'."""
+
+    def __init__(self, C, k=1.0):
         from sklearn.linear_model import LogisticRegression
         self.C = C
+        self.k = k
         self.lr = LogisticRegression(C=C, class_weight="balanced", max_iter=10000, tol=1e-6,
                                      solver="lbfgs", random_state=SEED)
 
@@ -103,6 +105,7 @@ class Head:
         self.mu = X.mean(axis=0)
         self.sd = X.std(axis=0)
         self.sd[self.sd < 1e-8] = 1.0
+        self.sd[384:] /= self.k
         self.lr.fit((X - self.mu) / self.sd, y)
         w = self.lr.coef_[0] / self.sd
         b = self.lr.intercept_[0] - float((self.lr.coef_[0] * self.mu / self.sd).sum())
@@ -183,19 +186,28 @@ def argmax_first(v):
     return int(max(range(len(v)), key=lambda i: (v[i], -i)))
 
 
-def select_C(train, E, variant, rouge, rng_perm):
-    n_hold = int(round(HOLDOUT_FRACTION * len(train)))
-    hold = [train[i] for i in rng_perm[:n_hold]]
-    fit = [train[i] for i in rng_perm[n_hold:]]
-    Xf, yf, _ = build(fit, E, variant)
-    Xh, _, gh = build(hold, E, variant)
-    res = {}
-    for C in C_GRID:
-        h = Head(C).fit(Xf, yf)
-        sc = per_paper(h.proba(Xh), gh)
-        preds = [hold[g]["source"][argmax_first(sc[g])] for g in range(len(hold))]
-        res[C] = rouge.mean(preds, hold)
-    return res, fit, hold
+def paper_blocks(papers, E, variant):
+    """Feature matrix of each paper (computed once per variant)."""
+    out = []
+    for d in papers:
+        emb = np.stack([E[s] for s in d["source"]])
+        te = E[d["title"]] if d.get("title") else None
+        out.append(paper_features(d["source"], emb, te, variant))
+    return out
+
+
+def oof_scores(train, blocks, folds, C, k):
+    """Out-of-fold scores of every train paper (K-fold over papers)."""
+    scores = [None] * len(train)
+    for f in range(len(folds)):
+        hold = set(folds[f].tolist())
+        fit = [i for i in range(len(train)) if i not in hold]
+        X = np.concatenate([blocks[i] for i in fit])
+        y = np.concatenate([train[i]["source_labels"] for i in fit])
+        h = Head(C, k).fit(X, y)
+        for i in folds[f]:
+            scores[i] = h.proba(blocks[i])
+    return scores
 
 
 def main():
@@ -218,33 +230,33 @@ def main():
     print(f"embeddings ready ({len(set(texts))} texts) in {t_embed:.0f} s")
 
     rouge = Rouge()
-    perm = np.random.RandomState(SEED).permutation(len(train))
 
-    # --- model selection on a held-out 20% of train (dev is never used for choices) ----------
+    # --- model selection by 5-fold CV over train papers (dev is never used for choices) -------
     t0 = time.time()
-    selection = {}
-    for variant in ("base", "cues", "cues_rel"):
-        res, fit, hold = select_C(train, E, variant, rouge, perm)
-        selection[variant] = res
-        for C, r in res.items():
-            print(f"  holdout variant={variant:8s} C={C:<6} R1/R2/RL = {r[0]:.2f} {r[1]:.2f} {r[2]:.2f}")
-    best_variant, best_C = max(((v, C) for v in selection for C in selection[v]),
-                               key=lambda vc: (round(selection[vc[0]][vc[1]][0], 6), -C_GRID.index(vc[1])))
-    print(f"chosen: variant={best_variant} C={best_C}")
+    folds = np.array_split(np.random.RandomState(SEED).permutation(len(train)), N_FOLDS)
+    selection, oof = {}, {}
+    for variant in VARIANTS:
+        blocks = paper_blocks(train, E, variant)
+        for k in K_GRID:
+            for C in C_GRID:
+                sc = oof_scores(train, blocks, folds, C, k)
+                preds = [d["source"][argmax_first(sc[i])] for i, d in enumerate(train)]
+                r = rouge.mean(preds, train)
+                selection[(variant, k, C)] = r
+                oof[(variant, k, C)] = sc
+                print(f"  cv variant={variant:5s} k={k:<3} C={C:<7} R1/R2/RL = {r[0]:.2f} {r[1]:.2f} {r[2]:.2f}", flush=True)
+    order = {key: n for n, key in enumerate(selection)}
+    best_variant, best_k, best_C = max(selection, key=lambda key: (round(selection[key][0], 6), -order[key]))
+    print(f"chosen: variant={best_variant} k={best_k} C={best_C}")
 
-    # margin of the 30-word rule, chosen on the same held-out split with the chosen model
-    Xf, yf, _ = build(fit, E, best_variant)
-    Xh, _, gh = build(hold, E, best_variant)
-    hsel = Head(best_C).fit(Xf, yf)
-    sch = per_paper(hsel.proba(Xh), gh)
+    # margin of the 30-word rule, chosen on the out-of-fold scores of the chosen configuration
+    sc = oof[(best_variant, best_k, best_C)]
+    disp_train = [[T.display_text(s) for s in d["source"]] for d in train]
     margin_res = {}
     for m in MARGIN_GRID:
-        preds = []
-        for g, d in enumerate(hold):
-            disp = [T.display_text(s) for s in d["source"]]
-            preds.append(T.choose(list(sch[g]), disp, m)[1])
-        margin_res[m] = rouge.mean(preds, hold)
-        print(f"  holdout margin={m:<5} R1/R2/RL = {margin_res[m][0]:.2f} {margin_res[m][1]:.2f} {margin_res[m][2]:.2f}")
+        preds = [T.choose(list(sc[i]), disp_train[i], m)[1] for i in range(len(train))]
+        margin_res[m] = rouge.mean(preds, train)
+        print(f"  cv margin={m:<5} R1/R2/RL = {margin_res[m][0]:.2f} {margin_res[m][1]:.2f} {margin_res[m][2]:.2f}")
     best_margin = max(MARGIN_GRID, key=lambda m: (round(margin_res[m][0], 6), -m))
     print(f"chosen margin: {best_margin}")
     t_select = time.time() - t0
@@ -252,7 +264,7 @@ def main():
     # --- final fit on all of train -------------------------------------------------------------
     t0 = time.time()
     X, y, _ = build(train, E, best_variant)
-    head = Head(best_C).fit(X, y)
+    head = Head(best_C, best_k).fit(X, y)
     t_fit = time.time() - t0
     names = feature_names(best_variant)
     assert X.shape[1] == len(names)
@@ -323,11 +335,11 @@ def main():
     print(f"30-word rule on dev: {over30_raw} chosen sentences over 30 words; {switched} switched, {cut} cut")
 
     # --- spec, golden vectors, card ------------------------------------------------------------
-    spec = write_spec(out_dir, names, best_variant, best_C, best_margin, onnx_sha)
+    spec = write_spec(out_dir, names, best_variant, best_C, best_k, best_margin, onnx_sha)
     golden = write_golden(dev, E, factory, sess, best_variant, best_margin, names)
     info = dict(
-        variant=best_variant, C=best_C, margin=best_margin, n_features=len(names), onnx_sha256=onnx_sha,
-        selection={v: {str(C): [round(float(x), 2) for x in r] for C, r in res.items()} for v, res in selection.items()},
+        variant=best_variant, C=best_C, k=best_k, margin=best_margin, n_features=len(names), onnx_sha256=onnx_sha,
+        selection=[dict(variant=v, k=k, C=C, cv=[round(float(x), 2) for x in r]) for (v, k, C), r in selection.items()],
         margin_selection={str(m): [round(float(x), 2) for x in r] for m, r in margin_res.items()},
         dev=metrics, dev_auc=round(auc, 4), dev_top_is_oracle_label=round(label_acc, 4),
         dev_over30=over30_raw, dev_switched=switched, dev_cut=cut,
@@ -343,7 +355,7 @@ def main():
     print(f"done in {t_total:.0f} s")
 
 
-def write_spec(out_dir, names, variant, C, margin, onnx_sha):
+def write_spec(out_dir, names, variant, C, k, margin, onnx_sha):
     spec = {
         "model": "model.onnx",
         "model_sha256": onnx_sha,
@@ -378,17 +390,14 @@ def write_spec(out_dir, names, variant, C, margin, onnx_sha):
         "word": "a maximal run of characters without the Unicode White_Space property (Rust: str::split_whitespace; Python: split on the 25 White_Space code points)",
         "variant": variant,
         "logistic_regression_C": C,
+        "hand_feature_scale_k": k,
     }
     k = 390
-    if variant in ("cues", "cues_rel"):
+    if variant == "cues":
         spec["features"].append({"name": "cue:<phrase>", "index": [k, k + len(T.CUE_PHRASES) - 1],
                                  "def": "1 if the phrase is a substring of the ASCII-lowercased raw sentence (A-Z -> a-z only) else 0, in the order of cue_phrases"})
         spec["cue_phrases"] = T.CUE_PHRASES
         k += len(T.CUE_PHRASES)
-    if variant == "cues_rel":
-        spec["features"] += [
-            {"name": "cos_centroid_minus_max", "index": k, "def": "cos_centroid_i - max_j cos_centroid_j (<= 0)"},
-            {"name": "cos_title_minus_max", "index": k + 1, "def": "cos_title_i - max_j cos_title_j; 0 when no title"}]
     spec["selection"] = {
         "best": "argmax of scores over the abstract's sentences; ties -> lowest index",
         "display_text": "clean_latex(sentence) then strip_markers (see below); computed for every sentence",
