@@ -12,9 +12,7 @@ fn embed_throughput(c: &mut Criterion) {
         return;
     }
     let embedder = models.embedder().expect("embedder loads");
-    let texts: Vec<&str> = include_str!("compare/model_embed_texts.txt")
-        .lines()
-        .collect();
+    let texts: Vec<&str> = include_str!("compare/model_embed_texts.txt").lines().collect();
     let mut group = c.benchmark_group("model_embed");
     group.throughput(Throughput::Elements(texts.len() as u64));
     group.sample_size(20);

@@ -30,22 +30,14 @@ fn main() {
         }
     }
     let embedder = models.embedder().expect("embedder");
-    let texts: Vec<&str> = include_str!("compare/model_embed_texts.txt")
-        .lines()
-        .collect();
+    let texts: Vec<&str> = include_str!("compare/model_embed_texts.txt").lines().collect();
     embedder.embed(&texts).expect("embed");
     let generator = models.generator().expect("generator");
 
     let rate = |use_cache: bool| {
-        let options = GenerateOptions {
-            max_new_tokens: TOKENS,
-            use_cache,
-            ..Default::default()
-        };
+        let options = GenerateOptions { max_new_tokens: TOKENS, use_cache, ..Default::default() };
         let start = Instant::now();
-        let out = generator
-            .generate(PROMPT, &options, &mut |_| {}, &|| false)
-            .expect("generate");
+        let out = generator.generate(PROMPT, &options, &mut |_| {}, &|| false).expect("generate");
         let seconds = start.elapsed().as_secs_f64();
         (out.tokens.len(), out.tokens.len() as f64 / seconds)
     };

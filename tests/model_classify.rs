@@ -25,20 +25,13 @@ fn classifier_matches_python_onnxruntime() {
         return;
     };
     let classifier = models.classifier(Role::Verify).unwrap();
-    assert_eq!(
-        classifier.labels(),
-        ["contradiction", "entailment", "neutral"]
-    );
+    assert_eq!(classifier.labels(), ["contradiction", "entailment", "neutral"]);
 
     let expected: Expected =
         serde_json::from_str(include_str!("golden/tiny_cross_encoder/expected.json")).unwrap();
     // All pairs in one padded batch, in reverse order, checks padding and reordering.
-    let pairs: Vec<(&str, &str)> = expected
-        .pairs
-        .iter()
-        .rev()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let pairs: Vec<(&str, &str)> =
+        expected.pairs.iter().rev().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let got = classifier.classify(&pairs).unwrap();
     for (got, want) in got.iter().zip(expected.probabilities.iter().rev()) {
         for (g, w) in got.iter().zip(want) {
@@ -52,13 +45,7 @@ fn classifier_roles_only() {
     let Some(models) = model_support::fetched_runtime(ModelsConfig::default()) else {
         return;
     };
-    assert!(matches!(
-        models.classifier(Role::Embed),
-        Err(ModelError::Manifest(_))
-    ));
-    let err = models
-        .classifier(Role::Claim)
-        .err()
-        .expect("claim has no default yet");
+    assert!(matches!(models.classifier(Role::Embed), Err(ModelError::Manifest(_))));
+    let err = models.classifier(Role::Claim).err().expect("claim has no default yet");
     assert!(err.to_string().contains("not configured"), "{err}");
 }

@@ -33,9 +33,7 @@ fn run(
     prompt: &str,
     options: &GenerateOptions,
 ) -> scholia::model::Generated {
-    generator
-        .generate(prompt, options, &mut |_| {}, &|| false)
-        .unwrap()
+    generator.generate(prompt, options, &mut |_| {}, &|| false).unwrap()
 }
 
 #[test]
@@ -43,22 +41,12 @@ fn greedy_matches_python_onnxruntime_and_the_gguf_reference() {
     let Some(generator) = generator() else { return };
     let golden = golden();
     assert_eq!(golden.prompt_ids.len(), 19, "fixture prompt");
-    let options = GenerateOptions {
-        max_new_tokens: golden.greedy_onnx.len(),
-        ..Default::default()
-    };
+    let options =
+        GenerateOptions { max_new_tokens: golden.greedy_onnx.len(), ..Default::default() };
     let out = run(&generator, &golden.prompt, &options);
     assert_eq!(out.tokens, golden.greedy_onnx);
-    let agree = out
-        .tokens
-        .iter()
-        .zip(&golden.greedy_numpy)
-        .take_while(|(a, b)| a == b)
-        .count();
-    assert!(
-        agree >= 12,
-        "only {agree} tokens agree with the numpy reference"
-    );
+    let agree = out.tokens.iter().zip(&golden.greedy_numpy).take_while(|(a, b)| a == b).count();
+    assert!(agree >= 12, "only {agree} tokens agree with the numpy reference");
 }
 
 #[test]
@@ -67,16 +55,8 @@ fn kv_cache_gives_the_same_tokens_as_recomputing() {
     let prompt = golden().prompt;
     for strategy in [
         Strategy::Greedy,
-        Strategy::Beam {
-            width: 3,
-            length_penalty: 1.0,
-        },
-        Strategy::Sample {
-            temperature: 0.8,
-            top_k: 40,
-            top_p: 0.9,
-            seed: 5,
-        },
+        Strategy::Beam { width: 3, length_penalty: 1.0 },
+        Strategy::Sample { temperature: 0.8, top_k: 40, top_p: 0.9, seed: 5 },
     ] {
         let cached = GenerateOptions {
             max_new_tokens: 12,
@@ -84,10 +64,7 @@ fn kv_cache_gives_the_same_tokens_as_recomputing() {
             repetition_penalty: 1.1,
             ..Default::default()
         };
-        let uncached = GenerateOptions {
-            use_cache: false,
-            ..cached.clone()
-        };
+        let uncached = GenerateOptions { use_cache: false, ..cached.clone() };
         assert_eq!(
             run(&generator, &prompt, &cached).tokens,
             run(&generator, &prompt, &uncached).tokens,
@@ -99,20 +76,11 @@ fn kv_cache_gives_the_same_tokens_as_recomputing() {
 #[test]
 fn chat_template_streaming_and_stop_strings() {
     let Some(generator) = generator() else { return };
-    let messages = [ChatMessage::new(
-        "user",
-        "Name one benefit of citing sources in a paper.",
-    )];
-    let options = GenerateOptions {
-        max_new_tokens: 16,
-        ..Default::default()
-    };
+    let messages = [ChatMessage::new("user", "Name one benefit of citing sources in a paper.")];
+    let options = GenerateOptions { max_new_tokens: 16, ..Default::default() };
     let mut streamed = String::new();
-    let out = generator
-        .chat(&messages, &options, &mut |t| streamed.push_str(t), &|| {
-            false
-        })
-        .unwrap();
+    let out =
+        generator.chat(&messages, &options, &mut |t| streamed.push_str(t), &|| false).unwrap();
     // The built-in template adds SmolLM's default system turn, so this differs from
     // the golden prompt, but it must still be a fluent answer.
     assert!(!out.text.trim().is_empty());
@@ -121,13 +89,7 @@ fn chat_template_streaming_and_stop_strings() {
     let golden = golden();
     let full = run(&generator, &golden.prompt, &options).text;
     let cut_at = full.find(" in").expect("reference answer has ' in'");
-    let options = GenerateOptions {
-        stop_strings: vec![" in".into()],
-        ..options
-    };
+    let options = GenerateOptions { stop_strings: vec![" in".into()], ..options };
     let out = run(&generator, &golden.prompt, &options);
-    assert_eq!(
-        (out.text.as_str(), out.stop),
-        (&full[..cut_at], StopReason::StopString)
-    );
+    assert_eq!((out.text.as_str(), out.stop), (&full[..cut_at], StopReason::StopString));
 }

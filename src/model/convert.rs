@@ -11,10 +11,8 @@ use super::manifest::{Convert, ModelEntry};
 use super::ModelError;
 
 /// Converters by name (`convert.script` in the manifest).
-const SCRIPTS: [(&str, &str); 1] = [(
-    "gguf_to_onnx",
-    include_str!("../../models/convert/gguf_to_onnx.py"),
-)];
+const SCRIPTS: [(&str, &str); 1] =
+    [("gguf_to_onnx", include_str!("../../models/convert/gguf_to_onnx.py"))];
 
 /// Makes `dir` hold `entry`'s converted files, verified. Idempotent.
 pub fn fetch_converted(
@@ -64,9 +62,7 @@ pub fn fetch_converted(
     }
     for file in &entry.files {
         fetch::verify_file(&out.join(&file.name), &file.sha256).map_err(|e| {
-            fail(format!(
-                "{e} (the pinned converter packages should reproduce it byte for byte)"
-            ))
+            fail(format!("{e} (the pinned converter packages should reproduce it byte for byte)"))
         })?;
     }
     std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
@@ -80,10 +76,7 @@ pub fn fetch_converted(
 /// Installs `requirements` with `pip install --target` into `dir` (the staging
 /// folder: the packages go away with it once the conversion is done).
 fn install_packages(requirements: &[String], dir: &Path) -> Result<(), ModelError> {
-    let fail = |reason: String| ModelError::Fetch {
-        what: requirements.join(" "),
-        reason,
-    };
+    let fail = |reason: String| ModelError::Fetch { what: requirements.join(" "), reason };
     let status = Command::new(fetch::python())
         .args([
             "-m",

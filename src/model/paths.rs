@@ -7,11 +7,7 @@ use super::ModelError;
 /// `$SCHOLIA_HOME`, else `$XDG_DATA_HOME/scholia`, else the platform's user data
 /// directory (`~/.local/share/scholia` on Linux).
 pub fn data_dir() -> Result<PathBuf, ModelError> {
-    let var = |name| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(home) = var("SCHOLIA_HOME") {
         return Ok(home);
     }

@@ -67,11 +67,7 @@ pub struct ResolvedModel {
 fn local_files(dir: &Path, names: impl IntoIterator<Item = String>) -> Vec<ResolvedFile> {
     names
         .into_iter()
-        .map(|name| ResolvedFile {
-            path: dir.join(&name),
-            name,
-            sha256: None,
-        })
+        .map(|name| ResolvedFile { path: dir.join(&name), name, sha256: None })
         .collect()
 }
 
@@ -110,19 +106,15 @@ impl ResolvedModel {
                 path: f.path.clone(),
                 hint: self.missing_hint.clone(),
             }),
-            None => Err(ModelError::Manifest(format!(
-                "model `{}` lists no file `{name}`",
-                self.id
-            ))),
+            None => {
+                Err(ModelError::Manifest(format!("model `{}` lists no file `{name}`", self.id)))
+            }
         }
     }
 
     /// Path of a named file if the model lists it and it exists.
     pub fn optional_file(&self, name: &str) -> Option<&Path> {
-        self.files
-            .iter()
-            .find(|f| f.name == name && f.path.is_file())
-            .map(|f| f.path.as_path())
+        self.files.iter().find(|f| f.name == name && f.path.is_file()).map(|f| f.path.as_path())
     }
 
     pub fn is_present(&self) -> bool {
@@ -171,11 +163,7 @@ pub struct Models {
 impl Models {
     /// The built-in manifest and the user's data directory.
     pub fn new(config: ModelsConfig) -> Result<Self, ModelError> {
-        Ok(Self::with_manifest(
-            Manifest::builtin()?,
-            paths::data_dir()?,
-            config,
-        ))
+        Ok(Self::with_manifest(Manifest::builtin()?, paths::data_dir()?, config))
     }
 
     pub fn with_manifest(manifest: Manifest, data_dir: PathBuf, config: ModelsConfig) -> Self {
@@ -276,11 +264,7 @@ impl Models {
         let slot = match role {
             Role::Verify => &self.verifier,
             Role::Claim => &self.claim_detector,
-            _ => {
-                return Err(ModelError::Manifest(format!(
-                    "role {role} is not a classifier role"
-                )))
-            }
+            _ => return Err(ModelError::Manifest(format!("role {role} is not a classifier role"))),
         };
         self.load_once(slot, role, Classifier::load)
     }
@@ -304,18 +288,12 @@ impl Models {
         if let Some(loaded) = slot.as_ref() {
             return Ok(loaded.clone());
         }
-        let unavailable = |e| ModelError::Unavailable {
-            role,
-            source: Box::new(e),
-        };
+        let unavailable = |e| ModelError::Unavailable { role, source: Box::new(e) };
         let model = self.resolve(role).map_err(unavailable)?;
         let runtime = self.runtime().map_err(unavailable)?;
         let (loaded, warnings) =
             load(&runtime, &model, &self.config.runtime).map_err(unavailable)?;
-        self.warnings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(warnings);
+        self.warnings.lock().unwrap_or_else(|e| e.into_inner()).extend(warnings);
         let loaded = Arc::new(loaded);
         *slot = Some(loaded.clone());
         Ok(loaded)

@@ -66,14 +66,9 @@ pub fn runtime_dir(data_dir: &Path, version: &str) -> PathBuf {
 /// Opens a library and reads its version without handing it to `ort`.
 pub fn probe(path: &Path) -> Result<LibraryInfo, ModelError> {
     if !path.is_file() {
-        return Err(ModelError::LibraryMissing {
-            path: path.to_owned(),
-        });
+        return Err(ModelError::LibraryMissing { path: path.to_owned() });
     }
-    let load_err = |reason: String| ModelError::LibraryLoad {
-        path: path.to_owned(),
-        reason,
-    };
+    let load_err = |reason: String| ModelError::LibraryLoad { path: path.to_owned(), reason };
     // SAFETY: loading runs the library's initialisers; this is the ONNX Runtime the
     // user or the manifest chose, which is what scholia is about to run anyway.
     let lib = unsafe { libloading::Library::new(path) }.map_err(|e| load_err(e.to_string()))?;
@@ -88,13 +83,10 @@ pub fn probe(path: &Path) -> Result<LibraryInfo, ModelError> {
         if base.is_null() {
             return Err(load_err("OrtGetApiBase returned null".into()));
         }
-        CStr::from_ptr(((*base).GetVersionString)())
-            .to_string_lossy()
-            .into_owned()
+        CStr::from_ptr(((*base).GetVersionString)()).to_string_lossy().into_owned()
     };
-    let minor = version
-        .strip_prefix("1.")
-        .and_then(|rest| rest.split('.').next()?.parse::<u32>().ok());
+    let minor =
+        version.strip_prefix("1.").and_then(|rest| rest.split('.').next()?.parse::<u32>().ok());
     if minor.is_none_or(|m| m < MIN_MINOR_VERSION) {
         return Err(ModelError::LibraryVersion {
             path: path.to_owned(),
@@ -102,10 +94,7 @@ pub fn probe(path: &Path) -> Result<LibraryInfo, ModelError> {
             required: format!(">= 1.{MIN_MINOR_VERSION}"),
         });
     }
-    Ok(LibraryInfo {
-        path: path.to_owned(),
-        version,
-    })
+    Ok(LibraryInfo { path: path.to_owned(), version })
 }
 
 /// A loaded ONNX Runtime. Cheap to clone; all clones share one environment.
@@ -127,9 +116,7 @@ impl Runtime {
         let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(inner) = loaded.as_ref() {
             if inner.library.path == path {
-                return Ok(Self {
-                    inner: inner.clone(),
-                });
+                return Ok(Self { inner: inner.clone() });
             }
             return Err(ModelError::LibraryAlreadyLoaded {
                 loaded: inner.library.path.clone(),
@@ -137,10 +124,7 @@ impl Runtime {
             });
         }
         let library = probe(path)?;
-        let load_err = |reason: String| ModelError::LibraryLoad {
-            path: path.to_owned(),
-            reason,
-        };
+        let load_err = |reason: String| ModelError::LibraryLoad { path: path.to_owned(), reason };
         let env = ort::init_from(path)
             .map_err(|e| load_err(e.to_string()))?
             .with_name("scholia")
@@ -184,17 +168,13 @@ impl Runtime {
         model: &Path,
         config: &RuntimeConfig,
     ) -> Result<(Session, Vec<String>), ModelError> {
-        let session_err = |reason: String| ModelError::Session {
-            path: model.to_owned(),
-            reason,
-        };
+        let session_err = |reason: String| ModelError::Session { path: model.to_owned(), reason };
         if !model.is_file() {
             return Err(session_err("file not found".into()));
         }
         let mut builder = Session::builder(&self.inner.env)
             .and_then(|b| {
-                b.with_optimization_level(GraphOptimizationLevel::Level3)
-                    .map_err(Into::into)
+                b.with_optimization_level(GraphOptimizationLevel::Level3).map_err(Into::into)
             })
             .map_err(|e| session_err(e.to_string()))?;
         let mut warnings = Vec::new();
@@ -211,9 +191,7 @@ impl Runtime {
                 Err(e) => provider_failed(config, name, e.to_string(), &mut warnings)?,
             }
         }
-        let session = builder
-            .commit_from_file(model)
-            .map_err(|e| session_err(e.to_string()))?;
+        let session = builder.commit_from_file(model).map_err(|e| session_err(e.to_string()))?;
         Ok((session, warnings))
     }
 }
@@ -260,10 +238,7 @@ fn provider_failed(
         return Ok(());
     }
     if config.strict_provider {
-        return Err(ModelError::Provider {
-            provider: name.to_owned(),
-            reason,
-        });
+        return Err(ModelError::Provider { provider: name.to_owned(), reason });
     }
     tracing::warn!("{warning}");
     warnings.push(warning);

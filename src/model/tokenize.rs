@@ -24,10 +24,7 @@ impl Tokenizer {
     /// `max_length`: truncate to this many tokens (special tokens included); `None`
     /// keeps whatever truncation the file sets.
     pub fn load(path: &Path, max_length: Option<usize>) -> Result<Self, ModelError> {
-        let err = |reason: String| ModelError::Tokenizer {
-            path: path.to_owned(),
-            reason,
-        };
+        let err = |reason: String| ModelError::Tokenizer { path: path.to_owned(), reason };
         let mut inner = tokenizers::Tokenizer::from_file(path).map_err(|e| err(e.to_string()))?;
         inner.with_padding(None);
         if let Some(max_length) = max_length {
@@ -39,10 +36,7 @@ impl Tokenizer {
                 }))
                 .map_err(|e| err(e.to_string()))?;
         }
-        Ok(Self {
-            inner,
-            path: path.to_owned(),
-        })
+        Ok(Self { inner, path: path.to_owned() })
     }
 
     pub fn encode_texts(&self, texts: &[&str]) -> Result<Vec<Encoded>, ModelError> {
@@ -57,23 +51,14 @@ impl Tokenizer {
     pub fn decode(&self, ids: &[u32]) -> Result<String, ModelError> {
         self.inner
             .decode(ids, true)
-            .map_err(|e| ModelError::Tokenizer {
-                path: self.path.clone(),
-                reason: e.to_string(),
-            })
+            .map_err(|e| ModelError::Tokenizer { path: self.path.clone(), reason: e.to_string() })
     }
 
     fn encode(&self, input: EncodeInput) -> Result<Encoded, ModelError> {
-        let encoding = self
-            .inner
-            .encode(input, true)
-            .map_err(|e| ModelError::Tokenizer {
-                path: self.path.clone(),
-                reason: e.to_string(),
-            })?;
-        Ok(Encoded {
-            ids: encoding.get_ids().to_vec(),
-            type_ids: encoding.get_type_ids().to_vec(),
-        })
+        let encoding = self.inner.encode(input, true).map_err(|e| ModelError::Tokenizer {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(Encoded { ids: encoding.get_ids().to_vec(), type_ids: encoding.get_type_ids().to_vec() })
     }
 }

@@ -12,10 +12,7 @@ pub fn fetched_runtime(config: ModelsConfig) -> Option<Models> {
     let models = Models::new(config).expect("data dir");
     let library = models.library_path().expect("library path");
     if !library.is_file() {
-        println!(
-            "skipped: no ONNX Runtime at {} (run `scholia models fetch`)",
-            library.display()
-        );
+        println!("skipped: no ONNX Runtime at {} (run `scholia models fetch`)", library.display());
         return None;
     }
     Some(models)
@@ -27,10 +24,7 @@ pub fn fetched_models(role: Role) -> Option<Models> {
     let models = Models::new(ModelsConfig::default()).expect("data dir");
     let library = models.library_path().expect("library path");
     if !library.is_file() {
-        println!(
-            "skipped: no ONNX Runtime at {} (run `scholia models fetch`)",
-            library.display()
-        );
+        println!("skipped: no ONNX Runtime at {} (run `scholia models fetch`)", library.display());
         return None;
     }
     match models.resolve(role) {

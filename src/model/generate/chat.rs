@@ -17,10 +17,7 @@ pub struct ChatMessage {
 
 impl ChatMessage {
     pub fn new(role: &str, content: &str) -> Self {
-        Self {
-            role: role.to_owned(),
-            content: content.to_owned(),
-        }
+        Self { role: role.to_owned(), content: content.to_owned() }
     }
 }
 
@@ -47,12 +44,9 @@ impl ChatTemplate {
             .as_deref()
             .ok_or_else(|| ModelError::Manifest("the model has no chat template".into()))?;
         let mut env = Environment::new();
-        env.add_function(
-            "raise_exception",
-            |message: String| -> Result<String, Error> {
-                Err(Error::new(ErrorKind::InvalidOperation, message))
-            },
-        );
+        env.add_function("raise_exception", |message: String| -> Result<String, Error> {
+            Err(Error::new(ErrorKind::InvalidOperation, message))
+        });
         let fail = |e: Error| ModelError::Inference(format!("chat template: {e}"));
         env.add_template("chat", template).map_err(fail)?;
         let ctx = context! {
@@ -61,9 +55,7 @@ impl ChatTemplate {
             bos_token => self.bos_token.as_deref().unwrap_or(""),
             eos_token => self.eos_token.as_deref().unwrap_or(""),
         };
-        env.get_template("chat")
-            .and_then(|t| t.render(ctx))
-            .map_err(fail)
+        env.get_template("chat").and_then(|t| t.render(ctx)).map_err(fail)
     }
 }
 

@@ -40,11 +40,8 @@ impl DecoderOnly {
             .iter()
             .filter(|i| i.name().starts_with("past_key_values.") && i.name().ends_with(".key"))
             .count();
-        let mut inputs = vec![
-            "input_ids".to_owned(),
-            "attention_mask".to_owned(),
-            "position_ids".to_owned(),
-        ];
+        let mut inputs =
+            vec!["input_ids".to_owned(), "attention_mask".to_owned(), "position_ids".to_owned()];
         let mut outputs = vec!["logits".to_owned()];
         for i in 0..layers {
             for kind in ["key", "value"] {
@@ -54,17 +51,16 @@ impl DecoderOnly {
         }
         check_names(&session, path, &names(&inputs), &names(&outputs))?;
         // [batch, kv_heads, past, head_dim] with the two inner sizes fixed.
-        let dims = session
-            .inputs()
-            .iter()
-            .find(|i| i.name() == "past_key_values.0.key")
-            .and_then(|i| match i.dtype() {
-                ValueType::Tensor { shape, .. }
-                    if shape.len() == 4 && shape[1] > 0 && shape[3] > 0 =>
-                {
-                    Some((shape[1] as usize, shape[3] as usize))
+        let dims =
+            session.inputs().iter().find(|i| i.name() == "past_key_values.0.key").and_then(|i| {
+                match i.dtype() {
+                    ValueType::Tensor { shape, .. }
+                        if shape.len() == 4 && shape[1] > 0 && shape[3] > 0 =>
+                    {
+                        Some((shape[1] as usize, shape[3] as usize))
+                    }
+                    _ => None,
                 }
-                _ => None,
             });
         let Some((kv_heads, head_dim)) = dims.filter(|_| layers > 0) else {
             return Err(ModelError::UnexpectedInputs {
@@ -73,24 +69,14 @@ impl DecoderOnly {
                 found: names(&inputs).join(", "),
             });
         };
-        let decoder = Self {
-            session,
-            layers,
-            kv_heads,
-            head_dim,
-        };
+        let decoder = Self { session, layers, kv_heads, head_dim };
         Ok((decoder, warnings))
     }
 
     /// Per-step model continuing `prompt`; without `use_cache` every step re-reads
     /// the whole sequence (for checking the cache and measuring what it saves).
     pub fn begin(&mut self, prompt: &[u32], use_cache: bool) -> Steps<'_> {
-        Steps {
-            decoder: self,
-            prompt: prompt.to_vec(),
-            use_cache,
-            cache: None,
-        }
+        Steps { decoder: self, prompt: prompt.to_vec(), use_cache, cache: None }
     }
 }
 
@@ -107,10 +93,8 @@ impl Steps<'_> {
         let d = &*self.decoder;
         (0..2 * d.layers)
             .map(|_| {
-                Ok(
-                    Tensor::from_array(([rows, d.kv_heads, 0, d.head_dim], Vec::<f32>::new()))?
-                        .into_dyn(),
-                )
+                Ok(Tensor::from_array(([rows, d.kv_heads, 0, d.head_dim], Vec::<f32>::new()))?
+                    .into_dyn())
             })
             .collect()
     }
@@ -129,11 +113,8 @@ impl Steps<'_> {
             .map(|value| {
                 let (shape, data) = value.try_extract_tensor::<f32>()?;
                 let row = data.len() / held;
-                let picked: Vec<f32> = parents
-                    .iter()
-                    .flat_map(|&p| &data[p * row..(p + 1) * row])
-                    .copied()
-                    .collect();
+                let picked: Vec<f32> =
+                    parents.iter().flat_map(|&p| &data[p * row..(p + 1) * row]).copied().collect();
                 let mut dims: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
                 dims[0] = parents.len();
                 Ok(Tensor::from_array((dims, picked))?.into_dyn())
@@ -152,25 +133,16 @@ impl Steps<'_> {
         let total = start + new;
         let positions: Vec<i64> = (0..rows).flat_map(|_| start as i64..total as i64).collect();
         let mut inputs: Vec<(Cow<str>, SessionInputValue)> = vec![
-            (
-                "input_ids".into(),
-                Tensor::from_array(([rows, new], ids))?.into(),
-            ),
+            ("input_ids".into(), Tensor::from_array(([rows, new], ids))?.into()),
             (
                 "attention_mask".into(),
                 Tensor::from_array(([rows, total], vec![1i64; rows * total]))?.into(),
             ),
-            (
-                "position_ids".into(),
-                Tensor::from_array(([rows, new], positions))?.into(),
-            ),
+            ("position_ids".into(), Tensor::from_array(([rows, new], positions))?.into()),
         ];
         for (i, value) in past.into_iter().enumerate() {
             let kind = if i % 2 == 0 { "key" } else { "value" };
-            inputs.push((
-                format!("past_key_values.{}.{kind}", i / 2).into(),
-                value.into(),
-            ));
+            inputs.push((format!("past_key_values.{}.{kind}", i / 2).into(), value.into()));
         }
         let mut outputs = self.decoder.session.run(inputs)?;
         let logits = last_position_logits(&outputs["logits"], rows)?;

@@ -43,20 +43,9 @@ impl EncoderDecoder {
         )?;
         let (decoder, more) = runtime.session(decoder_path, config)?;
         warnings.extend(more);
-        let inputs = [
-            "input_ids",
-            "encoder_hidden_states",
-            "encoder_attention_mask",
-        ];
+        let inputs = ["input_ids", "encoder_hidden_states", "encoder_attention_mask"];
         check_names(&decoder, decoder_path, &inputs, &["logits"])?;
-        Ok((
-            Self {
-                encoder,
-                decoder,
-                start,
-            },
-            warnings,
-        ))
+        Ok((Self { encoder, decoder, start }, warnings))
     }
 
     /// Runs the encoder over `prompt` and returns the per-step decoder.
@@ -70,21 +59,11 @@ impl EncoderDecoder {
         let (shape, hidden) = outputs["last_hidden_state"].try_extract_tensor::<f32>()?;
         let dim = match **shape {
             [1, l, d] if l as usize == len => d as usize,
-            _ => {
-                return Err(ModelError::Inference(format!(
-                    "encoder output has shape {shape:?}"
-                )))
-            }
+            _ => return Err(ModelError::Inference(format!("encoder output has shape {shape:?}"))),
         };
         let hidden = hidden.to_vec();
         drop(outputs);
-        Ok(Steps {
-            decoder: &mut self.decoder,
-            hidden,
-            len,
-            dim,
-            start: self.start,
-        })
+        Ok(Steps { decoder: &mut self.decoder, hidden, len, dim, start: self.start })
     }
 }
 
@@ -107,10 +86,7 @@ impl StepModel for Steps<'_> {
             .collect();
         let hidden = self.hidden.repeat(n);
         let inputs: Vec<(Cow<str>, SessionInputValue)> = vec![
-            (
-                "input_ids".into(),
-                Tensor::from_array(([n, width], ids))?.into(),
-            ),
+            ("input_ids".into(), Tensor::from_array(([n, width], ids))?.into()),
             (
                 "encoder_hidden_states".into(),
                 Tensor::from_array(([n, self.len, self.dim], hidden))?.into(),

@@ -40,11 +40,8 @@ pub fn log_softmax(logits: &[f32]) -> Vec<f64> {
 /// The `k` best tokens by log-probability, ties to the lower id.
 pub fn top_k(logprobs: &[f64], k: usize) -> Vec<(u32, f64)> {
     let mut ids: Vec<u32> = (0..logprobs.len() as u32).collect();
-    let by_score = |a: &u32, b: &u32| {
-        logprobs[*b as usize]
-            .total_cmp(&logprobs[*a as usize])
-            .then(a.cmp(b))
-    };
+    let by_score =
+        |a: &u32, b: &u32| logprobs[*b as usize].total_cmp(&logprobs[*a as usize]).then(a.cmp(b));
     let k = k.min(ids.len());
     if k < ids.len() {
         ids.select_nth_unstable_by(k, by_score);
@@ -130,25 +127,14 @@ mod tests {
         let logits = [0.0, 0.1, 0.2, 0.3, 5.0];
         let draw = |seed, k, p| {
             let mut rng = Rng::new(seed);
-            (0..200)
-                .map(|_| sample(&logits, 1.0, k, p, &mut rng))
-                .collect::<Vec<_>>()
+            (0..200).map(|_| sample(&logits, 1.0, k, p, &mut rng)).collect::<Vec<_>>()
         };
         assert_eq!(draw(7, 0, 1.0), draw(7, 0, 1.0));
         assert_ne!(draw(7, 0, 1.0), draw(8, 0, 1.0));
-        assert!(
-            draw(1, 1, 1.0).iter().all(|&t| t == 4),
-            "top_k = 1 is greedy"
-        );
-        assert!(
-            draw(1, 0, 0.5).iter().all(|&t| t == 4),
-            "token 4 alone holds > 50 %"
-        );
+        assert!(draw(1, 1, 1.0).iter().all(|&t| t == 4), "top_k = 1 is greedy");
+        assert!(draw(1, 0, 0.5).iter().all(|&t| t == 4), "token 4 alone holds > 50 %");
         assert!(draw(1, 2, 1.0).iter().all(|&t| t == 4 || t == 3));
         let all = draw(3, 0, 1.0);
-        assert!(
-            all.iter().any(|&t| t != 4),
-            "full distribution reaches other tokens"
-        );
+        assert!(all.iter().any(|&t| t != 4), "full distribution reaches other tokens");
     }
 }

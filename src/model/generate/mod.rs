@@ -151,16 +151,9 @@ impl Generator {
             Some(path) if model.generation.eos_token_id.is_empty() => read_eos(path)?,
             _ => model.generation.eos_token_id.clone(),
         };
-        let chat = model
-            .optional_file("tokenizer_config.json")
-            .map(ChatTemplate::load)
-            .transpose()?;
-        let generator = Self {
-            backend: Mutex::new(backend),
-            tokenizer,
-            eos,
-            chat,
-        };
+        let chat =
+            model.optional_file("tokenizer_config.json").map(ChatTemplate::load).transpose()?;
+        let generator = Self { backend: Mutex::new(backend), tokenizer, eos, chat };
         Ok((generator, warnings))
     }
 
@@ -192,12 +185,7 @@ impl Generator {
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Generated, ModelError> {
         let prompt_ids = self.tokenizer.encode_texts(&[prompt])?.swap_remove(0).ids;
-        let stop_tokens: Vec<u32> = self
-            .eos
-            .iter()
-            .chain(&options.stop_tokens)
-            .copied()
-            .collect();
+        let stop_tokens: Vec<u32> = self.eos.iter().chain(&options.stop_tokens).copied().collect();
         let mut stream = TextStream::new(&self.tokenizer, &options.stop_strings, on_text);
         let mut backend = self.backend.lock().unwrap_or_else(|e| e.into_inner());
         let (tokens, stop) = match &mut *backend {

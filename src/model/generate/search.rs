@@ -32,10 +32,9 @@ pub fn search(
     on_token: &mut dyn FnMut(&[u32]) -> Result<bool, ModelError>,
 ) -> Result<(Vec<u32>, StopReason), ModelError> {
     match limits.options.strategy {
-        Strategy::Beam {
-            width,
-            length_penalty,
-        } if width > 1 => beam(model, limits, width, length_penalty),
+        Strategy::Beam { width, length_penalty } if width > 1 => {
+            beam(model, limits, width, length_penalty)
+        }
         _ => single(model, limits, on_token),
     }
 }
@@ -59,12 +58,9 @@ fn single(
         let seen = limits.seen_before.iter().chain(&tokens).copied();
         logits::penalise_repeats(&mut logits, seen, options.repetition_penalty);
         let next = match options.strategy {
-            Strategy::Sample {
-                temperature,
-                top_k,
-                top_p,
-                ..
-            } => logits::sample(&logits, temperature, top_k, top_p, &mut rng),
+            Strategy::Sample { temperature, top_k, top_p, .. } => {
+                logits::sample(&logits, temperature, top_k, top_p, &mut rng)
+            }
             _ => logits::argmax(&logits),
         };
         tokens.push(next);
@@ -132,22 +128,15 @@ fn beam(
         live = next;
         finished.sort_by(|a, b| b.0.total_cmp(&a.0));
         finished.truncate(width);
-        let best_live = live
-            .iter()
-            .map(|(t, s)| norm(t.len(), *s))
-            .fold(f64::NEG_INFINITY, f64::max);
+        let best_live =
+            live.iter().map(|(t, s)| norm(t.len(), *s)).fold(f64::NEG_INFINITY, f64::max);
         if finished.len() == width && finished[width - 1].0 >= best_live {
             reason = StopReason::EndOfSequence;
             break;
         }
     }
-    let pool = finished
-        .into_iter()
-        .chain(live.into_iter().map(|(t, s)| (norm(t.len(), s), t)));
-    let best = pool
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, t)| t)
-        .unwrap_or_default();
+    let pool = finished.into_iter().chain(live.into_iter().map(|(t, s)| (norm(t.len(), s), t)));
+    let best = pool.max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, t)| t).unwrap_or_default();
     if reason != StopReason::Cancelled
         && best.last().is_some_and(|t| limits.stop_tokens.contains(t))
     {
@@ -165,20 +154,13 @@ mod tests {
 
     impl StepModel for Bigram {
         fn step(&mut self, rows: &[&[u32]], _: &[usize]) -> Result<Vec<Vec<f32>>, ModelError> {
-            Ok(rows
-                .iter()
-                .map(|r| self.0[r.last().map_or(0, |&t| t as usize)].clone())
-                .collect())
+            Ok(rows.iter().map(|r| self.0[r.last().map_or(0, |&t| t as usize)].clone()).collect())
         }
     }
 
     fn run(model: &mut Bigram, options: GenerateOptions) -> (Vec<u32>, StopReason) {
-        let limits = Limits {
-            options: &options,
-            stop_tokens: &[3],
-            seen_before: &[],
-            cancelled: &|| false,
-        };
+        let limits =
+            Limits { options: &options, stop_tokens: &[3], seen_before: &[], cancelled: &|| false };
         search(model, &limits, &mut |_| Ok(false)).unwrap()
     }
 
@@ -191,36 +173,21 @@ mod tests {
             vec![-9.0, -9.0, -9.0, 5.0],
             vec![0.0; 4],
         ]);
-        let greedy = run(
-            &mut model,
-            GenerateOptions {
-                max_new_tokens: 3,
-                ..Default::default()
-            },
-        );
+        let greedy = run(&mut model, GenerateOptions { max_new_tokens: 3, ..Default::default() });
         assert_eq!(greedy, (vec![1, 1, 1], StopReason::MaxNewTokens));
         let beam = GenerateOptions {
             max_new_tokens: 3,
-            strategy: Strategy::Beam {
-                width: 2,
-                length_penalty: 1.0,
-            },
+            strategy: Strategy::Beam { width: 2, length_penalty: 1.0 },
             ..Default::default()
         };
-        assert_eq!(
-            run(&mut model, beam),
-            (vec![2, 3], StopReason::EndOfSequence)
-        );
+        assert_eq!(run(&mut model, beam), (vec![2, 3], StopReason::EndOfSequence));
     }
 
     #[test]
     fn repetition_penalty_breaks_a_loop() {
         let mut model = Bigram(vec![vec![0.0, 1.0, 0.9, -9.0]; 4]);
-        let options = |p| GenerateOptions {
-            max_new_tokens: 2,
-            repetition_penalty: p,
-            ..Default::default()
-        };
+        let options =
+            |p| GenerateOptions { max_new_tokens: 2, repetition_penalty: p, ..Default::default() };
         assert_eq!(run(&mut model, options(1.0)).0, vec![1, 1]);
         assert_eq!(run(&mut model, options(2.0)).0, vec![1, 2]);
     }

@@ -17,12 +17,7 @@ impl<'a> TextStream<'a> {
         stop_strings: &'a [String],
         on_text: &'a mut dyn FnMut(&str),
     ) -> Self {
-        Self {
-            tokenizer,
-            stop_strings,
-            on_text,
-            emitted: 0,
-        }
+        Self { tokenizer, stop_strings, on_text, emitted: 0 }
     }
 
     /// Emits what is settled after `tokens`; returns `true` when a stop string appeared.
