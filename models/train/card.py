@@ -1,9 +1,16 @@
 """Renders models/tldr-head/MODEL_CARD.md from the numbers of a training run."""
 
 
+ORDER = ["first sentence", "embedding centrality", "head top sentence (raw)", "+ LaTeX clean-up",
+         "+ marker trimming", "+ 30-word rule = scholia output", "(30-word rule, cutting only)",
+         "oracle sentence"]
+
+
 def _table(rows):
     out = ["| system | ROUGE-1 | ROUGE-2 | ROUGE-L |", "|---|---|---|---|"]
-    for name, (r1, r2, rl) in rows.items():
+    names = [n for n in ORDER if n in rows] + [n for n in rows if n not in ORDER]
+    for name in names:
+        r1, r2, rl = rows[name]
         out.append(f"| {name} | {r1:.2f} | {r2:.2f} | {rl:.2f} |")
     return "\n".join(out)
 
@@ -58,7 +65,7 @@ For sentence i (0-based) of an abstract with n sentences, e_i = L2-normalised ma
 5. `is_first`: 1 if i = 0; `is_last`: 1 if i = n-1
 6. `log_words`: clamp(ln(1+w)/ln(64), 0, 1), w = whitespace-separated words (Unicode
    White_Space, i.e. Rust `split_whitespace`) of the raw sentence
-{"7. cue phrases (1 if an ASCII-lowercased substring): " + cues if spec.get("cue_phrases") else ""}
+{"7. cue phrases (1 if an ASCII-lowercased substring of the raw sentence; plain substring, so `our` also fires inside `sources` or `four`: Rust must do the same): " + cues if spec.get("cue_phrases") else ""}
 
 Features are fed raw: the training standardisation (mean/std over train sentences) is folded
 into W and B of the ONNX graph.
@@ -125,7 +132,7 @@ The clean-up removes LaTeX commands, braces, `$` and `~`; it keeps math content 
 ## Timings (2 shared CPU cores)
 
 Embedding train+dev (21,286 unique texts, int8 MiniLM, batch 32 sorted by length): about 206 s
-on a cold cache (this run: {t['embedding']:.0f} s, cache hit). Selection {t['selection']:.0f} s, final
+on a cold cache (this run: {t['embedding']:.0f} s, {"from the /tmp cache" if t['embedding'] < 5 else "cold cache"}). Selection {t['selection']:.0f} s, final
 fit {t['final_fit']:.0f} s, whole run {t['total']:.0f} s. Scoring one abstract in scholia is one
 embedding per sentence plus the title, and a 1 x {info['n_features']} x 1 MatMul.
 

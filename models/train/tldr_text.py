@@ -14,7 +14,8 @@ _WS_RUN = re.compile("[" + WHITESPACE + "]+")
 MAX_WORDS = 30
 
 # Cue phrases: feature = 1.0 if the phrase occurs as a substring of the ASCII-lowercased
-# sentence (raw sentence text, before any clean-up), else 0.0.
+# sentence (raw sentence text, before any clean-up), else 0.0. Plain substring: "our" also fires
+# inside "sources"; no word boundaries, on purpose simple to match in Rust.
 CUE_PHRASES = [
     "we propose", "we present", "we introduce", "we show", "we demonstrate", "in this paper",
     "in this work", "our", "results", "outperform", "state-of-the-art", "novel", "however",
