@@ -136,6 +136,11 @@ impl Runtime {
         Ok(Self { inner })
     }
 
+    /// The shared ONNX Runtime environment, for building sessions other than from files.
+    pub(crate) fn environment(&self) -> &Environment {
+        &self.inner.env
+    }
+
     pub fn library(&self) -> &LibraryInfo {
         &self.inner.library
     }

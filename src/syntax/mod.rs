@@ -17,6 +17,7 @@ mod sentences;
 
 pub use ir::*;
 pub use prose::{CITATION_PLACEHOLDER, MATH_PLACEHOLDER, NUMBER_PLACEHOLDER};
+pub use sentences::split_sentences;
 
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 

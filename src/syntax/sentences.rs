@@ -57,6 +57,20 @@ pub(crate) fn build(
     (paragraphs, sentences)
 }
 
+/// Sentences of plain text (e.g. an abstract) as trimmed byte ranges, with the same rules
+/// as manuscripts (`et al.`, `e.g.`, decimals and initials do not end a sentence). The
+/// text is one paragraph; a sentence without any letters or digits is still kept.
+pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
+    let units = units(text, 0..text.len(), &[]);
+    split(text, &units, &[])
+        .into_iter()
+        .filter_map(|range| trim(&units, range, &[]))
+        .map(|range| {
+            unit_span(units[range.start], &[]).start..unit_span(units[range.end - 1], &[]).end
+        })
+        .collect()
+}
+
 /// `range` without blank units at either end; `None` when nothing is left.
 fn trim(units: &[Unit], range: Range<usize>, masks: &[Mask]) -> Option<Range<usize>> {
     let slice = &units[range.clone()];
@@ -148,6 +162,14 @@ mod tests {
     fn sentences(text: &str) -> Vec<&str> {
         let (_, sentences) = build(text, std::slice::from_ref(&(0..text.len())), &[], &[], &[]);
         sentences.into_iter().map(|s| &text[s.span]).collect()
+    }
+
+    #[test]
+    fn split_sentences_of_plain_text() {
+        let text = "  We use $x = 3.5$ as in Smith et al. (2020).\n Results  improve. ";
+        let got: Vec<&str> = split_sentences(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(got, ["We use $x = 3.5$ as in Smith et al. (2020).", "Results  improve."]);
+        assert!(split_sentences(" \n ").is_empty());
     }
 
     #[test]
