@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use scholia::analysis::hover::entry_markdown;
+use scholia::analysis::hover::{entry_markdown, Tldr};
 use scholia::project::{Workspace, WorkspaceOptions};
 use scholia::syntax::{parse, Language, ParseOptions};
 
@@ -45,7 +45,7 @@ fn benches(c: &mut Criterion) {
                 let file = workspace.file(&main).unwrap();
                 let (_, key) = file.manuscript.key_at(key_offset).unwrap();
                 let found = workspace.resolve_key(&project, &key.key).unwrap();
-                entry_markdown(&found)
+                entry_markdown(&found, Tldr::Summarising)
             })
         });
     }

@@ -133,8 +133,13 @@ pub struct KeyCandidate {
     pub filter_text: String,
 }
 
-/// Every entry of the project's bibliographies, first occurrence of a key only.
-pub fn key_candidates(workspace: &Workspace, project: &Project) -> Vec<KeyCandidate> {
+/// Every entry of the project's bibliographies, first occurrence of a key only; `tldr`
+/// gives an entry's TL;DR when one is ready.
+pub fn key_candidates(
+    workspace: &Workspace,
+    project: &Project,
+    tldr: impl Fn(&crate::bib::Entry) -> Option<String>,
+) -> Vec<KeyCandidate> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (_, bibliography) in workspace.bibliographies_of(project) {
@@ -148,6 +153,9 @@ pub fn key_candidates(workspace: &Workspace, project: &Project) -> Vec<KeyCandid
             let mut documentation = format!("**{title}**\n\n{authors} ({year})");
             if let Some(venue) = &entry.venue {
                 documentation.push_str(&format!(", *{venue}*"));
+            }
+            if let Some(text) = tldr(entry) {
+                documentation.push_str(&format!("\n\n**TL;DR** {text}"));
             }
             if let Some(text) = &entry.abstract_text {
                 documentation.push_str(&format!("\n\n{}", preview(text, 300)));

@@ -6,8 +6,20 @@ use crate::project::ResolvedKey;
 /// Characters of the abstract shown under the entry.
 const ABSTRACT_PREVIEW_CHARS: usize = 400;
 
-/// Markdown for a resolved key: title, authors, year and venue, link, start of the abstract.
-pub fn entry_markdown(found: &ResolvedKey) -> String {
+/// Where the entry's TL;DR stands, as the hover shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tldr<'a> {
+    Ready(&'a str),
+    Summarising,
+    NoAbstract,
+    /// The abstract has no sentence to summarise.
+    Empty,
+    Unavailable(&'a str),
+}
+
+/// Markdown for a resolved key: title, authors, year and venue, link, TL;DR, start of the
+/// abstract.
+pub fn entry_markdown(found: &ResolvedKey, tldr: Tldr) -> String {
     let entry = found.entry;
     let mut out = String::new();
     out.push_str(&format!("**{}**\n\n", escape(entry.title.as_deref().unwrap_or(&entry.key))));
@@ -28,6 +40,15 @@ pub fn entry_markdown(found: &ResolvedKey) -> String {
     if let Some(link) = link(entry) {
         out.push_str(&link);
         out.push_str("\n\n");
+    }
+    match tldr {
+        Tldr::Ready(text) => out.push_str(&format!("**TL;DR** {}\n\n", escape(text))),
+        Tldr::Summarising => out.push_str("*TL;DR: summarising…*\n\n"),
+        Tldr::NoAbstract => out.push_str("*No abstract available: no TL;DR.*\n\n"),
+        Tldr::Empty => {}
+        Tldr::Unavailable(reason) => {
+            out.push_str(&format!("*TL;DR unavailable: {}*\n\n", escape(reason)))
+        }
     }
     if let Some(text) = &entry.abstract_text {
         out.push_str(&format!("> {}\n\n", escape(&preview(text, ABSTRACT_PREVIEW_CHARS))));
@@ -104,11 +125,11 @@ mod tests {
             source: Path::new("/p/refs.bib"),
             matched: KeyMatch::CaseInsensitive,
         };
-        let md = entry_markdown(&found);
+        let md = entry_markdown(&found, Tldr::Ready("Things are studied."));
         assert!(md.starts_with("**Deep \\*learning\\***"), "{md}");
         assert!(md.contains("Ann Smith et al. · 2020 · *Nature*"), "{md}");
         assert!(md.contains("[doi:10.1/x](https://doi.org/10.1/x)"));
-        assert!(md.contains("> We study things."));
+        assert!(md.contains("**TL;DR** Things are studied.\n\n> We study things."), "{md}");
         assert!(md.contains("…"));
         assert!(md.ends_with("`smith2020` in refs.bib (matched ignoring letter case)"));
     }

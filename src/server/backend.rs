@@ -9,12 +9,15 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::capabilities::{capabilities, negotiate_encoding, WATCHED_GLOB};
+use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATCHED_GLOB};
 use super::convert::{offset, path_of, range, text_position, uri_of};
-use super::settings::Settings;
+use super::settings::{InlineSummaries, Settings};
 use super::state::{ClientInfo, Publish, State};
+use super::{convert, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
+use crate::jobs::summaries::Lookup;
+use crate::jobs::Priority;
 use crate::project::config::CONFIG_FILE;
 use crate::syntax::Language;
 
@@ -133,6 +136,14 @@ async fn ask<T>(request: impl std::future::Future<Output = Result<T>>) -> Option
     }
 }
 
+/// A TL;DR as an inlay hint: whole, or cut at a word near the short width.
+fn inline_text(text: &str, mode: InlineSummaries) -> String {
+    match mode {
+        InlineSummaries::Short => hover::preview(text, InlineSummaries::SHORT_WIDTH),
+        _ => text.to_owned(),
+    }
+}
+
 fn changes_of(
     params: &DidChangeTextDocumentParams,
 ) -> Vec<(Option<(crate::text::TextPosition, crate::text::TextPosition)>, String)> {
@@ -167,7 +178,22 @@ impl LanguageServer for Backend {
                 .unwrap_or(false),
             initialization_options: params.initialization_options.filter(|v| !v.is_null()),
         };
-        *self.lock() = Some(State::new(client));
+        let (summaries, events, warnings) = summaries::start();
+        let caps = summaries::EventCapabilities {
+            progress: params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            inlay_refresh: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|h| h.refresh_support)
+                .unwrap_or(false),
+        };
+        tokio::spawn(summaries::forward_events(self.client.clone(), events, caps));
+        *self.lock() = Some(State::new(client, summaries));
+        self.warn(warnings).await;
         // No request may reach the client before `initialize` is answered: no pull yet.
         self.reload_settings(Some(Value::Null)).await;
         Ok(InitializeResult {
@@ -201,6 +227,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.with_state(|s| Some(s.summaries.shutdown()));
         Ok(())
     }
 
@@ -218,6 +245,7 @@ impl LanguageServer for Backend {
                 path.extension().and_then(|e| e.to_str()).and_then(Language::from_extension)
             })?;
             state.workspace.open(path.clone(), language, &doc.text, doc.version);
+            state.precompute_summaries(&path);
             Some(())
         });
         if opened.is_some() {
@@ -249,7 +277,14 @@ impl LanguageServer for Backend {
         let Some(path) = path_of(&params.text_document.uri) else {
             return;
         };
-        self.with_state(|state| Some(state.workspace.close(&path)));
+        self.with_state(|state| {
+            state.workspace.close(&path);
+            // Work for a closed project stops; what the open ones still need is queued again.
+            state.summaries.cancel_background();
+            let open: Vec<PathBuf> = state.workspace.open_files().map(Path::to_path_buf).collect();
+            open.iter().for_each(|p| state.precompute_summaries(p));
+            Some(())
+        });
         self.publish().await;
     }
 
@@ -281,10 +316,16 @@ impl LanguageServer for Backend {
             let file = state.workspace.file(&path)?;
             let (_, key) = file.manuscript.key_at(offset)?;
             let found = state.workspace.resolve_key(&project, &key.key)?;
+            let entry = found.entry;
+            let lookup = state.summaries.lookup(
+                entry.title.as_deref(),
+                entry.abstract_text.as_deref(),
+                Priority::Hover,
+            );
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
-                    value: hover::entry_markdown(&found),
+                    value: hover::entry_markdown(&found, summaries::hover_tldr(&lookup)),
                 }),
                 range: Some(range(&file.document, &key.span, state.encoding)),
             })
@@ -309,24 +350,27 @@ impl LanguageServer for Backend {
                 &state.settings.cite_commands,
             )?;
             let edit_range = range(&file.document, &context.replace, state.encoding);
-            let items = completion::key_candidates(&state.workspace, &project)
-                .into_iter()
-                .map(|c| CompletionItem {
-                    label: c.key.clone(),
-                    kind: Some(CompletionItemKind::REFERENCE),
-                    detail: Some(c.detail),
-                    documentation: Some(Documentation::MarkupContent(MarkupContent {
-                        kind: MarkupKind::Markdown,
-                        value: c.documentation,
-                    })),
-                    filter_text: Some(c.filter_text),
-                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                        range: edit_range,
-                        new_text: c.key,
-                    })),
-                    ..CompletionItem::default()
-                })
-                .collect();
+            let summaries = &state.summaries;
+            let items = completion::key_candidates(&state.workspace, &project, |entry| {
+                summaries.peek(entry.title.as_deref(), entry.abstract_text.as_deref())
+            })
+            .into_iter()
+            .map(|c| CompletionItem {
+                label: c.key.clone(),
+                kind: Some(CompletionItemKind::REFERENCE),
+                detail: Some(c.detail),
+                documentation: Some(Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: c.documentation,
+                })),
+                filter_text: Some(c.filter_text),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: edit_range,
+                    new_text: c.key,
+                })),
+                ..CompletionItem::default()
+            })
+            .collect();
             Some(CompletionResponse::List(CompletionList { is_incomplete: false, items }))
         }))
     }
@@ -379,6 +423,67 @@ impl LanguageServer for Backend {
                 symbols::outline(&file.manuscript).iter().map(convert).collect(),
             ))
         }))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        Ok(self.with_state(|state| {
+            let mode = state.settings.inline_summaries;
+            if mode == InlineSummaries::Off {
+                return Some(Vec::new());
+            }
+            let path = path_of(&params.text_document.uri)?;
+            let project = state.workspace.project_of(&path);
+            let file = state.workspace.file(&path)?;
+            let visible = offset(&file.document, params.range.start, state.encoding)
+                ..offset(&file.document, params.range.end, state.encoding);
+            let mut hints = Vec::new();
+            for citation in file
+                .manuscript
+                .citations
+                .iter()
+                .filter(|c| c.span.end >= visible.start && c.span.start <= visible.end)
+            {
+                let texts: Vec<String> = citation
+                    .keys
+                    .iter()
+                    .filter_map(|k| state.workspace.resolve_key(&project, &k.key))
+                    .filter_map(|found| {
+                        let entry = found.entry;
+                        match state.summaries.lookup(
+                            entry.title.as_deref(),
+                            entry.abstract_text.as_deref(),
+                            Priority::Background,
+                        ) {
+                            Lookup::Ready(text) => Some(inline_text(&text, mode)),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                if texts.is_empty() {
+                    continue;
+                }
+                hints.push(InlayHint {
+                    position: convert::position(&file.document, citation.span.end, state.encoding),
+                    label: InlayHintLabel::String(format!(" {}", texts.join(" | "))),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: None,
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                });
+            }
+            Some(hints)
+        }))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        match params.command.as_str() {
+            STATUS_COMMAND => Ok(self.with_state(|s| Some(summaries::status_json(&s.summaries)))),
+            other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command {other}"
+            ))),
+        }
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

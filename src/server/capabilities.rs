@@ -7,6 +7,9 @@ use crate::text::Encoding;
 /// Files whose changes on disk matter: manuscripts, bibliographies, the project file.
 pub const WATCHED_GLOB: &str = "**/*.{tex,md,markdown,rmd,qmd,bib,json,yaml,yml,toml}";
 
+/// Reports the model state, the queue and the cache counters.
+pub const STATUS_COMMAND: &str = "scholia.status";
+
 /// UTF-8 when the client offers it (no conversion needed), else the LSP default UTF-16.
 pub fn negotiate_encoding(capabilities: &ClientCapabilities) -> Encoding {
     let offered = capabilities.general.as_ref().and_then(|g| g.position_encodings.as_ref());
@@ -35,6 +38,11 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![STATUS_COMMAND.into()],
+            ..ExecuteCommandOptions::default()
+        }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()

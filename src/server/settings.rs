@@ -13,11 +13,40 @@ pub struct Settings {
     pub default_bibliography: Vec<PathBuf>,
     /// Hint on bibliography entries no document cites (bibliographies up to 1,000 entries).
     pub unused_entries: bool,
+    /// TL;DRs as inlay hints after citations.
+    pub inline_summaries: InlineSummaries,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum InlineSummaries {
+    #[default]
+    Off,
+    /// Cut to `SHORT_WIDTH` characters.
+    Short,
+    Full,
+}
+
+impl InlineSummaries {
+    pub const SHORT_WIDTH: usize = 60;
+
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "off" => Some(Self::Off),
+            "short" => Some(Self::Short),
+            "full" => Some(Self::Full),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { cite_commands: Vec::new(), default_bibliography: Vec::new(), unused_entries: true }
+        Self {
+            cite_commands: Vec::new(),
+            default_bibliography: Vec::new(),
+            unused_entries: true,
+            inline_summaries: InlineSummaries::Off,
+        }
     }
 }
 
@@ -45,6 +74,11 @@ impl Settings {
                 "unusedEntries" => {
                     value.as_bool().map(|b| self.unused_entries = b).ok_or("a boolean")
                 }
+                "inlineSummaries" => value
+                    .as_str()
+                    .and_then(InlineSummaries::parse)
+                    .map(|mode| self.inline_summaries = mode)
+                    .ok_or("one of \"off\", \"short\", \"full\""),
                 // Settings of other features are read where those features live.
                 _ => Ok(()),
             };
@@ -74,6 +108,7 @@ impl Settings {
             "citeCommands" => format!("{:?}", self.cite_commands),
             "defaultBibliography" => format!("{:?}", self.default_bibliography),
             "unusedEntries" => self.unused_entries.to_string(),
+            "inlineSummaries" => format!("{:?}", self.inline_summaries).to_lowercase(),
             _ => "the default".into(),
         }
     }

@@ -10,6 +10,8 @@ use tower_lsp_server::lsp_types as lsp;
 use super::convert::{range, severity, uri_of};
 use super::settings::Settings;
 use crate::analysis::{project_diagnostics, Diagnostic, DiagnosticOptions};
+use crate::jobs::summaries::Summaries;
+use crate::jobs::Priority;
 use crate::project::{Project, Workspace, WorkspaceOptions};
 use crate::syntax::ParseOptions;
 use crate::text::{Document, Encoding};
@@ -29,6 +31,7 @@ pub struct ClientInfo {
 }
 
 pub struct State {
+    pub summaries: Summaries,
     pub workspace: Workspace,
     pub encoding: Encoding,
     pub settings: Settings,
@@ -45,10 +48,37 @@ pub struct Publish {
 }
 
 impl State {
-    pub fn new(client: ClientInfo) -> Self {
+    pub fn new(client: ClientInfo, summaries: Summaries) -> Self {
         let settings = Settings::default();
         let workspace = Workspace::new(client.folders.clone(), workspace_options(&settings));
-        Self { workspace, encoding: client.encoding, settings, client, published: HashSet::new() }
+        Self {
+            summaries,
+            workspace,
+            encoding: client.encoding,
+            settings,
+            client,
+            published: HashSet::new(),
+        }
+    }
+
+    /// Queues TL;DRs of every entry cited by the project of `path` as background work
+    /// (entries already summarised cost a cache lookup).
+    pub fn precompute_summaries(&mut self, path: &Path) {
+        let project = self.workspace.project_of(path);
+        let mut seen = HashSet::new();
+        for file in project.files.iter().filter_map(|p| self.workspace.file(p)) {
+            for key in file.manuscript.cited_keys() {
+                let Some(found) = self.workspace.resolve_key(&project, &key.key) else { continue };
+                if seen.insert(found.entry.key.clone()) {
+                    let entry = found.entry;
+                    self.summaries.lookup(
+                        entry.title.as_deref(),
+                        entry.abstract_text.as_deref(),
+                        Priority::Background,
+                    );
+                }
+            }
+        }
     }
 
     pub fn apply_settings(&mut self, settings: Settings) {

@@ -23,9 +23,15 @@ pub struct Client {
 
 impl Client {
     pub fn spawn() -> Self {
+        Self::spawn_with(&[])
+    }
+
+    /// Starts the server with extra environment variables.
+    pub fn spawn_with(env: &[(&str, &Path)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_scholia"))
             .arg("lsp")
             .env("SCHOLIA_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
