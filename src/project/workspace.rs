@@ -9,7 +9,7 @@ use super::paths::{normalize, resolve_bibliography, resolve_include};
 use super::scan::find_latex_roots;
 use crate::bib::{BibFormat, Entry, KeyMatch};
 use crate::syntax::{Language, ParseOptions};
-use crate::text::{Document, EditError, Encoding, TextPosition};
+use crate::text::{ContentChange, Document, EditError, Encoding};
 
 /// Includes nested deeper than this are not followed (a runaway chain, not a paper).
 const MAX_INCLUDE_DEPTH: usize = 32;
@@ -131,18 +131,11 @@ impl Workspace {
         &mut self,
         path: &Path,
         version: i32,
-        changes: &[(Option<(TextPosition, TextPosition)>, String)],
+        changes: &[ContentChange],
         encoding: Encoding,
     ) -> Result<(), ChangeError> {
         let document = self.open_bibs.get_mut(path).ok_or(ChangeError::NotOpen)?;
-        if version <= document.version() {
-            return Err(
-                EditError::StaleVersion { current: document.version(), got: version }.into()
-            );
-        }
-        for (range, text) in changes {
-            document.apply(version, *range, text, encoding)?;
-        }
+        document.apply_change(version, changes, encoding)?;
         self.bibs.remove(path);
         Ok(())
     }
@@ -156,17 +149,11 @@ impl Workspace {
         &mut self,
         path: &Path,
         version: i32,
-        changes: &[(Option<(TextPosition, TextPosition)>, String)],
+        changes: &[ContentChange],
         encoding: Encoding,
     ) -> Result<(), ChangeError> {
         let file = self.files.get_mut(path).ok_or(ChangeError::NotOpen)?;
-        if version <= file.document.version() {
-            return Err(
-                EditError::StaleVersion { current: file.document.version(), got: version }.into()
-            );
-        }
-        for (range, text) in changes {
-            let edit = file.document.apply(version, *range, text, encoding)?;
+        for edit in file.document.apply_change(version, changes, encoding)? {
             file.record_edit(&edit);
         }
         file.reparse(&self.options.parse);

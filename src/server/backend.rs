@@ -144,9 +144,7 @@ fn inline_text(text: &str, mode: InlineSummaries) -> String {
     }
 }
 
-fn changes_of(
-    params: &DidChangeTextDocumentParams,
-) -> Vec<(Option<(crate::text::TextPosition, crate::text::TextPosition)>, String)> {
+fn changes_of(params: &DidChangeTextDocumentParams) -> Vec<crate::text::ContentChange> {
     params
         .content_changes
         .iter()

@@ -22,6 +22,9 @@ pub struct ByteEdit {
     pub new_end_point: Point,
 }
 
+/// One content change of a `didChange`: a range (`None`: the whole text) and its new text.
+pub type ContentChange = (Option<(TextPosition, TextPosition)>, String);
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EditError {
     #[error("stale edit: document is at version {current}, edit is for version {got}")]
@@ -88,6 +91,20 @@ impl Document {
             old_end_point,
             new_end_point: self.point(new_end),
         })
+    }
+
+    /// Applies the content changes of one `didChange` in order. The version must be newer
+    /// than the document's; otherwise nothing changes. Returns the byte edits applied.
+    pub fn apply_change(
+        &mut self,
+        version: i32,
+        changes: &[ContentChange],
+        encoding: Encoding,
+    ) -> Result<Vec<ByteEdit>, EditError> {
+        if version <= self.version {
+            return Err(EditError::StaleVersion { current: self.version, got: version });
+        }
+        changes.iter().map(|(range, text)| self.apply(version, *range, text, encoding)).collect()
     }
 
     /// Byte offset of an LSP position (clamped, never panics).

@@ -5,5 +5,5 @@ mod document;
 mod position;
 
 pub use decode::{decode, Decoded};
-pub use document::{ByteEdit, Document, EditError, Point};
+pub use document::{ByteEdit, ContentChange, Document, EditError, Point};
 pub use position::{Encoding, TextPosition};
