@@ -8,7 +8,7 @@
 //! can differ slightly from Python's.
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -29,6 +29,9 @@ pub struct TldrArgs {
     /// Evaluate only the first N papers.
     #[arg(long)]
     limit: Option<usize>,
+    /// Also write each paper's TL;DR as a jsonl line (`paper_id`, `tldr`, `sentence`, `score`).
+    #[arg(long)]
+    predictions: Option<PathBuf>,
 }
 
 #[derive(serde::Deserialize)]
@@ -37,6 +40,8 @@ struct Paper {
     target: Vec<String>,
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    paper_id: Option<String>,
 }
 
 pub fn run(command: &EvalCommand) -> ExitCode {
@@ -81,15 +86,34 @@ fn eval_tldr(args: &TldrArgs) -> Result<(), String> {
         summarizer.tldr_sentences(p.title.as_deref(), &sentences).map_err(|e| e.to_string())
     };
     run(&papers[0])?; // warm-up, not timed
+    let mut predictions = match &args.predictions {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        )),
+        None => None,
+    };
     let mut sums = [0f64; 3];
     let mut latencies = Vec::with_capacity(papers.len());
     for p in &papers {
         let start = Instant::now();
         let tldr = run(p)?;
         latencies.push(start.elapsed());
+        if let Some(out) = predictions.as_mut() {
+            let line = serde_json::json!({
+                "paper_id": p.paper_id,
+                "tldr": tldr.as_ref().map(|t| &t.text),
+                "sentence": tldr.as_ref().map(|t| t.sentence),
+                "score": tldr.as_ref().map(|t| t.score),
+            });
+            writeln!(out, "{line}").map_err(|e| e.to_string())?;
+        }
         let prediction = tldr.map(|t| t.text).unwrap_or_default();
         let best = rouge.best_over_targets(&prediction, &p.target);
         sums.iter_mut().zip(best).for_each(|(s, b)| *s += b);
+    }
+    if let Some(mut out) = predictions {
+        out.flush().map_err(|e| e.to_string())?;
     }
     let n = papers.len() as f64;
     let [r1, r2, rl] = sums.map(|s| 100.0 * s / n);
