@@ -27,6 +27,11 @@ enum Command {
     Lsp,
     /// Print the diagnostics of manuscripts and their projects; exit 1 if any is an error.
     Check(cli::check::CheckArgs),
+    /// Print a one-sentence TL;DR of bibliography entries' abstracts (`key<TAB>tldr`).
+    Summarize(cli::summarize::SummarizeArgs),
+    /// Evaluate pipelines on data sets (`scholia eval tldr --data FILE.jsonl`).
+    #[command(subcommand)]
+    Eval(cli::eval::EvalCommand),
     /// Inspect, fetch and verify the ONNX Runtime library and the models.
     #[command(subcommand)]
     Models(scholia::model::cli::ModelsCommand),
@@ -45,6 +50,8 @@ fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Some(Command::Check(check)) => cli::check::run(&check),
+        Some(Command::Summarize(summarize)) => cli::summarize::run(&summarize),
+        Some(Command::Eval(command)) => cli::eval::run(&command),
         Some(Command::Models(command)) => scholia::model::cli::run(command).unwrap_or_else(|e| {
             eprintln!("scholia: {e}");
             ExitCode::FAILURE

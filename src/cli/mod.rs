@@ -1,3 +1,5 @@
 //! Subcommands other than the language server itself.
 
 pub mod check;
+pub mod eval;
+pub mod summarize;

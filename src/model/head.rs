@@ -66,7 +66,7 @@ impl Head {
 
     /// One score per row of `rows` (row-major, `rows.len()` a multiple of `dim`).
     pub fn score(&self, rows: &[f32]) -> Result<Vec<f32>, ModelError> {
-        if rows.len() % self.dim != 0 {
+        if !rows.len().is_multiple_of(self.dim) {
             return Err(ModelError::Inference(format!(
                 "{}: {} values are not rows of {}",
                 self.name,
