@@ -31,7 +31,10 @@ impl Head {
         dim: usize,
     ) -> Result<Self, ModelError> {
         let session_err = |reason: String| ModelError::Session { path: name.into(), reason };
+        // One thread: a [N, 405] x [405] product gains nothing from a pool, and idle
+        // pool threads would spin on the cores the embedder needs.
         let session = Session::builder(runtime.environment())
+            .and_then(|b| b.with_intra_threads(1).map_err(Into::into))
             .and_then(|mut b| b.commit_from_memory(bytes))
             .map_err(|e| session_err(e.to_string()))?;
         let inputs: Vec<&str> = session.inputs().iter().map(|i| i.name()).collect();

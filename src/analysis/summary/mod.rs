@@ -14,7 +14,7 @@ pub use features::{paper_features, DIM};
 
 /// Changes whenever the output for the same abstract could change (head model, features,
 /// text rules, sentence splitting); part of the TL;DR cache key.
-pub const PIPELINE_VERSION: &str = "tldr-1+head-6890f7cf";
+pub const PIPELINE_VERSION: &str = "tldr-2+head-6890f7cf";
 
 /// The head model, embedded in the binary.
 pub static HEAD_ONNX: &[u8] = include_bytes!("../../../models/tldr-head/model.onnx");
@@ -122,9 +122,23 @@ impl Summarizer {
     }
 }
 
-/// An abstract's sentences (trimmed), by the manuscript sentence splitter.
+/// An abstract's sentences (trimmed), by the manuscript sentence splitter; a blank line
+/// also ends a sentence (so a heading without a full stop stays apart).
 pub fn split_abstract(abstract_text: &str) -> Vec<&str> {
-    crate::syntax::split_sentences(abstract_text).into_iter().map(|r| &abstract_text[r]).collect()
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    for line in abstract_text.split_inclusive('\n') {
+        pos += line.len();
+        if line.trim().is_empty() || pos == abstract_text.len() {
+            let paragraph = &abstract_text[start..pos];
+            out.extend(
+                crate::syntax::split_sentences(paragraph).into_iter().map(|r| &paragraph[r]),
+            );
+            start = pos;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -153,6 +167,18 @@ mod tests {
             .map(|c| c.as_str().unwrap())
             .collect();
         assert_eq!(markers, text::MARKERS);
+    }
+
+    #[test]
+    fn abstracts_split_at_sentences_and_blank_lines() {
+        let text = "Background\n\n  We use 3.5 units, e.g. cats. Then\nit ends.\n \nLast one";
+        assert_eq!(
+            split_abstract(text),
+            ["Background", "We use 3.5 units, e.g. cats.", "Then\nit ends.", "Last one"]
+        );
+        assert!(split_abstract("").is_empty());
+        assert!(split_abstract("\n\n").is_empty());
+        assert_eq!(split_abstract("One. Two."), ["One.", "Two."]);
     }
 
     #[test]
