@@ -51,5 +51,21 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(core, benches);
+/// The store side of a hover whose TL;DR is not yet in memory: one SQLite lookup.
+fn cached_tldr(c: &mut Criterion) {
+    use scholia::store::{hash_input, Cache, CacheKey};
+    let dir = tempfile::tempdir().unwrap();
+    let (cache, _) = Cache::open(dir.path());
+    for i in 0..2_000 {
+        let key =
+            CacheKey { task: "tldr", model: "bench".into(), input: hash_input(&[&i.to_string()]) };
+        cache.put(&key, "A one-sentence summary of what the paper finds.").unwrap();
+    }
+    let key = CacheKey { task: "tldr", model: "bench".into(), input: hash_input(&["1234"]) };
+    c.bench_function("TL;DR from the SQLite cache (2,000 rows)", |b| {
+        b.iter(|| cache.get(&key).unwrap())
+    });
+}
+
+criterion_group!(core, benches, cached_tldr);
 criterion_main!(core);
