@@ -40,11 +40,28 @@ STARTS = [
 pytestmark = pytest.mark.skipif(not NEOVIMS, reason="nvim not found (apt-get install neovim)")
 
 
+def scholia_home() -> str:
+    """scholia's data folder (models) as the server would find it outside the test."""
+    if os.environ.get("SCHOLIA_HOME"):
+        return os.environ["SCHOLIA_HOME"]
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(data) / "scholia")
+
+
+def models_present() -> bool:
+    verify = subprocess.run([str(SCHOLIA_BIN), "models", "verify"], env={**os.environ, "SCHOLIA_HOME": scholia_home()},
+                            capture_output=True, text=True, timeout=120)
+    return verify.returncode == 0
+
+
 def run_neovim(nvim: str, project: Path, out_dir: Path, settings: dict, start: str = "setup") -> list[str]:
     """Lines `kind: text` written by nvim/hover.lua."""
     out = out_dir / "nvim-report.txt"
     env = {
         **os.environ,
+        # The models where the user has them; a cache of this run's own.
+        "SCHOLIA_HOME": scholia_home(),
+        "SCHOLIA_CACHE_DIR": str(out_dir / "cache"),
         "SCHOLIA_BIN": str(SCHOLIA_BIN),
         "SCHOLIA_NVIM": str(REPO / "editors" / "nvim"),
         "SCHOLIA_OUT": str(out),
@@ -73,6 +90,12 @@ def test_hover_diagnostics_and_commands(nvim, start, latex_project, tmp_path):
     assert of_kind(lines, "attached") == ["scholia"]
     hover = of_kind(lines, "hover")
     assert any("ImageNet Classification with Deep Convolutional Neural Networks" in h for h in hover), lines
+    [tldr] = of_kind(lines, "tldr")
+    if models_present():
+        # lecun2015's abstract is one sentence: the TL;DR is that sentence.
+        assert tldr.startswith("Deep learning allows computational models"), lines
+    else:
+        assert tldr.startswith("*TL;DR unavailable"), lines
 
     diagnostics = of_kind(lines, "diagnostic")
     assert any(d.startswith("method.tex:2:undefined-key:") and "missing2020" in d for d in diagnostics), lines

@@ -6,6 +6,8 @@ local commands = require("scholia.commands")
 local out = assert(os.getenv("SCHOLIA_OUT"), "SCHOLIA_OUT not set")
 local TIMEOUT_MS = 20000
 local KEY = "krizhevsky2012"
+-- An entry with an abstract: its hover gains a TL;DR once the models have computed it.
+local SUMMARISED_KEY = "lecun2015"
 -- The server may announce no command yet, so a stand-in client announces these.
 local STAND_IN_COMMANDS = { "scholia.draftAbstract", "scholia.relatedWork" }
 local lines = {}
@@ -31,15 +33,35 @@ local function scholia_client(bufnr)
   end
 end
 
-local function key_position(bufnr)
+local function key_position(bufnr, key)
   for lnum, text in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
-    local col = text:find(KEY, 1, true)
+    local col = text:find(key, 1, true)
     if col then
       -- `col` is 1-based, so this points one character into the key.
       return { line = lnum - 1, character = col }
     end
   end
-  error(KEY .. " not found in the buffer")
+  error(key .. " not found in the buffer")
+end
+
+local function hover_value(bufnr, key)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = key_position(bufnr, key) }
+  for _, response in pairs(vim.lsp.buf_request_sync(bufnr, "textDocument/hover", params, TIMEOUT_MS) or {}) do
+    local contents = response.result and response.result.contents
+    return type(contents) == "table" and contents.value or tostring(contents)
+  end
+  return ""
+end
+
+-- Hovers until the TL;DR line (or the reason there is none) shows up.
+local function log_tldr(bufnr)
+  local found
+  vim.wait(TIMEOUT_MS * 3, function()
+    local value = hover_value(bufnr, SUMMARISED_KEY)
+    found = value:match("%*%*TL;DR%*%* ([^\n]+)") or value:match("%*TL;DR unavailable[^\n]*")
+    return found ~= nil
+  end, 250)
+  log("tldr", found or "none")
 end
 
 -- One line per command `client` announces: its user command and whether the buffer has it.
@@ -58,11 +80,8 @@ local function run()
   if not vim.wait(TIMEOUT_MS, function() return has_codes({ "undefined-key", "duplicate-key" }) end, 50) then
     log("error", "timed out waiting for diagnostics")
   end
-  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = key_position(bufnr) }
-  for _, response in pairs(vim.lsp.buf_request_sync(bufnr, "textDocument/hover", params, TIMEOUT_MS) or {}) do
-    local contents = response.result and response.result.contents
-    log("hover", type(contents) == "table" and contents.value or tostring(contents))
-  end
+  log("hover", hover_value(bufnr, KEY))
+  log_tldr(bufnr)
   for _, d in ipairs(vim.diagnostic.get()) do
     local file = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(d.bufnr), ":t")
     log("diagnostic", string.format("%s:%d:%s:%s", file, d.lnum + 1, tostring(d.code), d.message))
