@@ -285,7 +285,7 @@ impl<'a> Walker<'a> {
                     None => true,
                 }
             };
-            if enter && cursor.goto_first_child() {
+            if enter && self.may_hold_markup(&node) && cursor.goto_first_child() {
                 continue;
             }
             while !cursor.goto_next_sibling() {
@@ -294,6 +294,14 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+    }
+
+    /// Whether a node's children can hold anything the walk handles: commands, comments and
+    /// math all start with `\\`, `%` or `$`. Plain runs of words are skipped whole, which
+    /// saves visiting most leaves of a manuscript.
+    fn may_hold_markup(&self, node: &Node) -> bool {
+        let bytes = &self.text.as_bytes()[node.start_byte()..node.end_byte().min(self.text.len())];
+        bytes.iter().any(|b| matches!(b, b'\\' | b'%' | b'$'))
     }
 
     /// Handles one node; `Some(end)` when it consumed the text up to `end`.
