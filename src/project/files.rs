@@ -41,6 +41,9 @@ pub struct SourceFile {
     /// Open in the editor: the editor's text wins over the disk.
     pub open: bool,
     syntax: SyntaxTree,
+    /// Edits arrived since `manuscript` was built. Reparsing waits until something reads
+    /// the IR, so a burst of keystrokes costs one parse.
+    stale: bool,
 }
 
 impl SourceFile {
@@ -60,6 +63,7 @@ impl SourceFile {
             inline_bibliography: None,
             open: false,
             syntax,
+            stale: false,
         };
         file.refresh_inline_bibliography();
         file
@@ -69,9 +73,18 @@ impl SourceFile {
         self.manuscript.language
     }
 
-    /// Tells the incremental parser about an edit already applied to `document`.
+    /// Tells the incremental parser about an edit already applied to `document`; the IR
+    /// is rebuilt by the next `refresh`.
     pub fn record_edit(&mut self, edit: &ByteEdit) {
         self.syntax.edit(edit);
+        self.stale = true;
+    }
+
+    /// Rebuilds the IR if edits arrived since it was built.
+    pub fn refresh(&mut self, options: &ParseOptions) {
+        if self.stale {
+            self.reparse(options);
+        }
     }
 
     /// Rebuilds the IR from the current document text.
@@ -79,14 +92,7 @@ impl SourceFile {
         let text = self.document.text();
         self.manuscript = self.syntax.parse(&text, options);
         self.refresh_inline_bibliography();
-    }
-
-    /// Replaces the whole text (a file changed on disk, or reopened).
-    pub fn replace_text(&mut self, text: &str, version: i32, options: &ParseOptions) {
-        *self = Self {
-            open: self.open,
-            ..Self::new(self.path.clone(), self.language(), text, version, options)
-        };
+        self.stale = false;
     }
 
     fn refresh_inline_bibliography(&mut self) {

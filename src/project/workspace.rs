@@ -144,7 +144,8 @@ impl Workspace {
         self.open_bibs.contains_key(path)
     }
 
-    /// Applies one `didChange`: its content changes in order, then one reparse.
+    /// Applies one `didChange`: its content changes in order. The reparse waits for the
+    /// next reader (`load_source`, and so `project_of`).
     pub fn change(
         &mut self,
         path: &Path,
@@ -156,7 +157,6 @@ impl Workspace {
         for edit in file.document.apply_change(version, changes, encoding)? {
             file.record_edit(&edit);
         }
-        file.reparse(&self.options.parse);
         Ok(())
     }
 
@@ -183,9 +183,12 @@ impl Workspace {
         }
     }
 
-    /// Loads a manuscript from disk unless it is already loaded.
+    /// A manuscript with an up-to-date IR: loaded from disk unless already loaded,
+    /// reparsed if edits arrived since its last parse.
     pub fn load_source(&mut self, path: &Path) -> Result<&SourceFile, LoadError> {
-        if !self.files.contains_key(path) {
+        if let Some(file) = self.files.get_mut(path) {
+            file.refresh(&self.options.parse);
+        } else {
             let language = path
                 .extension()
                 .and_then(|e| e.to_str())

@@ -2,7 +2,9 @@
 //! under a short synchronous lock, and sends what results.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
@@ -12,7 +14,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATCHED_GLOB};
 use super::convert::{offset, path_of, range, text_position, uri_of};
 use super::settings::{InlineSummaries, Settings};
-use super::state::{ClientInfo, Publish, State};
+use super::state::{ClientInfo, State};
 use super::{convert, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
@@ -21,35 +23,45 @@ use crate::jobs::Priority;
 use crate::project::config::CONFIG_FILE;
 use crate::syntax::Language;
 
+/// Documents larger than this get their diagnostics after typing pauses for
+/// `LARGE_DOCUMENT_PAUSE`, so a burst of keystrokes costs one reparse, not one each.
+const LARGE_DOCUMENT_BYTES: usize = 512 * 1024;
+const LARGE_DOCUMENT_PAUSE: Duration = Duration::from_millis(300);
+
+type SharedState = Arc<Mutex<Option<State>>>;
+
 pub struct Backend {
     client: Client,
-    state: Mutex<Option<State>>,
+    state: SharedState,
+    /// Counts applied changes; a delayed publish goes ahead only if no change followed it.
+    changes: Arc<AtomicU64>,
 }
 
 impl Backend {
     pub fn new(client: Client) -> Self {
-        Self { client, state: Mutex::new(None) }
-    }
-
-    /// The state; `None` before `initialize`.
-    fn lock(&self) -> MutexGuard<'_, Option<State>> {
-        // A panic while holding the lock must not take every later request down with it.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        Self { client, state: Arc::default(), changes: Arc::default() }
     }
 
     fn with_state<T>(&self, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
-        self.lock().as_mut().and_then(f)
+        with_state(&self.state, f)
     }
 
     async fn publish(&self) {
-        let batch = self.with_state(|state| Some(state.diagnostics())).unwrap_or_default();
-        self.send(batch).await;
+        publish(&self.client, &self.state).await;
     }
 
-    async fn send(&self, batch: Vec<Publish>) {
-        for p in batch {
-            self.client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
-        }
+    /// Publishes now for small documents; for large ones once typing pauses.
+    fn publish_after_change(&self, size: usize) {
+        let generation = self.changes.fetch_add(1, Ordering::SeqCst) + 1;
+        let (client, state, changes) =
+            (self.client.clone(), self.state.clone(), self.changes.clone());
+        let delay = if size > LARGE_DOCUMENT_BYTES { LARGE_DOCUMENT_PAUSE } else { Duration::ZERO };
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            if changes.load(Ordering::SeqCst) == generation {
+                publish(&client, &state).await;
+            }
+        });
     }
 
     async fn warn(&self, messages: Vec<String>) {
@@ -114,6 +126,19 @@ impl Backend {
             uri: uri_of(&target.path)?,
             range: range(document, &target.span, state.encoding),
         })
+    }
+}
+
+/// The state; `None` before `initialize`. A panic while holding the lock must not take
+/// every later request down with it, hence the poison recovery.
+fn with_state<T>(state: &SharedState, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_mut().and_then(f)
+}
+
+async fn publish(client: &Client, state: &SharedState) {
+    let batch = with_state(state, |state| Some(state.diagnostics())).unwrap_or_default();
+    for p in batch {
+        client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
     }
 }
 
@@ -190,7 +215,8 @@ impl LanguageServer for Backend {
                 .unwrap_or(false),
         };
         tokio::spawn(summaries::forward_events(self.client.clone(), events, caps));
-        *self.lock() = Some(State::new(client, summaries));
+        *self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            Some(State::new(client, summaries));
         self.warn(warnings).await;
         // No request may reach the client before `initialize` is answered: no pull yet.
         self.reload_settings(Some(Value::Null)).await;
@@ -258,14 +284,16 @@ impl LanguageServer for Backend {
         let version = params.text_document.version;
         let changes = changes_of(&params);
         let result = self.with_state(|state| {
-            Some(if state.workspace.is_open_bib(&path) {
+            let applied = if state.workspace.is_open_bib(&path) {
                 state.workspace.change_bib(&path, version, &changes, state.encoding)
             } else {
                 state.workspace.change(&path, version, &changes, state.encoding)
-            })
+            };
+            let size = state.document(&path).map_or(0, |(d, _)| d.rope().len_bytes());
+            Some(applied.map(|()| size))
         });
         match result {
-            Some(Ok(())) => self.publish().await,
+            Some(Ok(size)) => self.publish_after_change(size),
             Some(Err(e)) => tracing::warn!("{}: change ignored: {e}", path.display()),
             None => {}
         }
@@ -414,9 +442,9 @@ impl LanguageServer for Backend {
     ) -> Result<Option<DocumentSymbolResponse>> {
         Ok(self.with_state(|state| {
             let path = path_of(&params.text_document.uri)?;
-            let file = state.workspace.file(&path)?;
-            let convert =
-                |s: &symbols::Symbol| to_document_symbol(s, &file.document, state.encoding);
+            let encoding = state.encoding;
+            let file = state.workspace.load_source(&path).ok()?;
+            let convert = |s: &symbols::Symbol| to_document_symbol(s, &file.document, encoding);
             Some(DocumentSymbolResponse::Nested(
                 symbols::outline(&file.manuscript).iter().map(convert).collect(),
             ))
