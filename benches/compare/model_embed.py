@@ -9,7 +9,6 @@ Needs onnxruntime, tokenizers and numpy; uses the model `scholia models fetch` l
 in the data directory (SCHOLIA_HOME, XDG_DATA_HOME/scholia, ~/.local/share/scholia).
 """
 import json
-import os
 import subprocess
 import sys
 import time
@@ -19,19 +18,14 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "golden"))
+from scholia_home import data_dir  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_ID = "all-MiniLM-L6-v2-int8"
 MAX_LENGTH = 256
 BATCH = 32
 BENCH_ID = "model_embed/minilm_128_sentences_batch_32"
-
-
-def data_dir() -> Path:
-    if os.environ.get("SCHOLIA_HOME"):
-        return Path(os.environ["SCHOLIA_HOME"])
-    if os.environ.get("XDG_DATA_HOME"):
-        return Path(os.environ["XDG_DATA_HOME"]) / "scholia"
-    return Path.home() / ".local/share/scholia"
 
 
 def python_rate(texts: list[str]) -> float:

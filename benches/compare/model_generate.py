@@ -9,7 +9,6 @@ Runs the Python loop, then `cargo bench --bench model_generate` (unless
 Needs onnxruntime, tokenizers and numpy, and the model `scholia models fetch` made.
 """
 import json
-import os
 import subprocess
 import sys
 import time
@@ -19,20 +18,15 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "golden"))
+from scholia_home import data_dir  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_ID = "smollm2-135m-instruct-q4_1"
 TOKENS = 200
 # Same text as PROMPT in benches/model_generate.rs.
 PROMPT = ("<|im_start|>user\nWrite a long, detailed essay on the history of peer review "
           "in scientific publishing, from the first journals to today.<|im_end|>\n<|im_start|>assistant\n")
-
-
-def data_dir() -> Path:
-    if os.environ.get("SCHOLIA_HOME"):
-        return Path(os.environ["SCHOLIA_HOME"])
-    if os.environ.get("XDG_DATA_HOME"):
-        return Path(os.environ["XDG_DATA_HOME"]) / "scholia"
-    return Path.home() / ".local/share/scholia"
 
 
 def python_rate() -> float:

@@ -7,13 +7,15 @@ scholia's data directory). Needs onnxruntime, tokenizers and numpy. Each text is
 on its own, unpadded, so the Rust side's batching and padding are checked too.
 """
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scholia_home import data_dir  # noqa: E402
 
 MODEL_ID = "all-MiniLM-L6-v2-int8"
 MAX_LENGTH = 256  # models/manifest.toml: embed.max_length
@@ -33,14 +35,6 @@ TEXTS = [
     # Longer than the 256-token limit: checks truncation.
     " ".join(["Long manuscripts repeat their claims across sections."] * 40),
 ]
-
-
-def data_dir() -> Path:
-    if os.environ.get("SCHOLIA_HOME"):
-        return Path(os.environ["SCHOLIA_HOME"])
-    if os.environ.get("XDG_DATA_HOME"):
-        return Path(os.environ["XDG_DATA_HOME"]) / "scholia"
-    return Path.home() / ".local/share/scholia"
 
 
 def main() -> None:

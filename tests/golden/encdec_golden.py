@@ -9,13 +9,15 @@ MODEL_DIR holds encoder.onnx, decoder.onnx, tokenizer.json (default: the fixture
 beam search is the algorithm in src/model/generate/search.rs, step for step.
 """
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scholia_home import data_dir  # noqa: E402
 
 FIXTURE_ID = "flan-t5-small-titler-int8"
 HERE = Path(__file__).parent
@@ -28,14 +30,6 @@ TEXTS = [
     "Fix the failing build on Windows caused by path separators in the bibliography loader",
     "Draft related work paragraph comparing retrieval augmented generation methods",
 ]
-
-
-def data_dir() -> Path:
-    if os.environ.get("SCHOLIA_HOME"):
-        return Path(os.environ["SCHOLIA_HOME"])
-    if os.environ.get("XDG_DATA_HOME"):
-        return Path(os.environ["XDG_DATA_HOME"]) / "scholia"
-    return Path.home() / ".local/share/scholia"
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
