@@ -4,7 +4,6 @@
 
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::Hash;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 pub mod summaries;
@@ -13,23 +12,7 @@ pub mod summaries;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Priority {
     Background = 0,
-    Diagnostics = 1,
-    CodeAction = 2,
-    Hover = 3,
-}
-
-/// A flag a running job checks between steps.
-#[derive(Clone, Debug, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
+    Hover = 1,
 }
 
 /// A queue of jobs identified by key: pushing a key already queued only raises its
@@ -189,13 +172,5 @@ mod tests {
         };
         q.close();
         assert_eq!(worker.join().unwrap(), None);
-    }
-
-    #[test]
-    fn cancel_token_is_shared() {
-        let token = CancelToken::default();
-        let copy = token.clone();
-        token.cancel();
-        assert!(copy.is_cancelled());
     }
 }

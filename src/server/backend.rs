@@ -269,7 +269,8 @@ impl LanguageServer for Backend {
                 path.extension().and_then(|e| e.to_str()).and_then(Language::from_extension)
             })?;
             state.workspace.open(path.clone(), language, &doc.text, doc.version);
-            state.precompute_summaries(&path);
+            let project = state.workspace.project_of(&path);
+            state.precompute_summaries(&project);
             Some(())
         });
         if opened.is_some() {
@@ -307,8 +308,9 @@ impl LanguageServer for Backend {
             state.workspace.close(&path);
             // Work for a closed project stops; what the open ones still need is queued again.
             state.summaries.cancel_background();
-            let open: Vec<PathBuf> = state.workspace.open_files().map(Path::to_path_buf).collect();
-            open.iter().for_each(|p| state.precompute_summaries(p));
+            for project in state.open_projects() {
+                state.precompute_summaries(&project);
+            }
             Some(())
         });
         self.publish().await;

@@ -61,14 +61,13 @@ impl State {
         }
     }
 
-    /// Queues TL;DRs of every entry cited by the project of `path` as background work
-    /// (entries already summarised cost a cache lookup).
-    pub fn precompute_summaries(&mut self, path: &Path) {
-        let project = self.workspace.project_of(path);
+    /// Queues TL;DRs of every entry cited by `project` as background work (entries already
+    /// summarised cost a cache lookup).
+    pub fn precompute_summaries(&mut self, project: &Project) {
         let mut seen = HashSet::new();
         for file in project.files.iter().filter_map(|p| self.workspace.file(p)) {
             for key in file.manuscript.cited_keys() {
-                let Some(found) = self.workspace.resolve_key(&project, &key.key) else { continue };
+                let Some(found) = self.workspace.resolve_key(project, &key.key) else { continue };
                 if seen.insert(found.entry.key.clone()) {
                     let entry = found.entry;
                     self.summaries.lookup(
