@@ -201,7 +201,8 @@ impl LanguageServer for Backend {
                 .unwrap_or(false),
             initialization_options: params.initialization_options.filter(|v| !v.is_null()),
         };
-        let (summaries, events, warnings) = summaries::start();
+        let models = summaries::shared_models();
+        let (summaries, events, warnings) = summaries::start(models.clone());
         let caps = summaries::EventCapabilities {
             progress: params
                 .capabilities
@@ -216,7 +217,7 @@ impl LanguageServer for Backend {
         };
         tokio::spawn(summaries::forward_events(self.client.clone(), events, caps));
         *self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
-            Some(State::new(client, summaries));
+            Some(State::new(client, models, summaries));
         self.warn(warnings).await;
         // No request may reach the client before `initialize` is answered: no pull yet.
         self.reload_settings(Some(Value::Null)).await;
@@ -269,6 +270,7 @@ impl LanguageServer for Backend {
                 path.extension().and_then(|e| e.to_str()).and_then(Language::from_extension)
             })?;
             state.workspace.open(path.clone(), language, &doc.text, doc.version);
+            state.touch(&path, None);
             let project = state.workspace.project_of(&path);
             state.precompute_summaries(&project);
             Some(())
@@ -290,6 +292,9 @@ impl LanguageServer for Backend {
             } else {
                 state.workspace.change(&path, version, &changes, state.encoding)
             };
+            if applied.is_ok() {
+                state.touch(&path, None);
+            }
             let size = state.document(&path).map_or(0, |(d, _)| d.rope().len_bytes());
             Some(applied.map(|()| size))
         });
@@ -340,6 +345,7 @@ impl LanguageServer for Backend {
         let at = params.text_document_position_params;
         Ok(self.with_state(|state| {
             let (path, offset) = Self::locate(state, &at.text_document.uri, at.position)?;
+            state.touch(&path, Some(offset));
             let project = state.workspace.project_of(&path);
             let file = state.workspace.file(&path)?;
             let (_, key) = file.manuscript.key_at(offset)?;
@@ -364,6 +370,7 @@ impl LanguageServer for Backend {
         let at = params.text_document_position;
         Ok(self.with_state(|state| {
             let (path, offset) = Self::locate(state, &at.text_document.uri, at.position)?;
+            state.touch(&path, Some(offset));
             let project = state.workspace.project_of(&path);
             let file = state.workspace.file(&path)?;
             let rope = file.document.rope();
@@ -515,6 +522,11 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.with_state(|state| {
+            let (path, offset) =
+                Self::locate(state, &params.text_document.uri, params.range.start)?;
+            Some(state.touch(&path, Some(offset)))
+        });
         let actions: Vec<CodeActionOrCommand> = params
             .context
             .diagnostics

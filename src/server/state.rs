@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::json;
 use tower_lsp_server::lsp_types as lsp;
@@ -12,6 +13,7 @@ use super::settings::Settings;
 use crate::analysis::{project_diagnostics, Diagnostic, DiagnosticOptions};
 use crate::jobs::summaries::Summaries;
 use crate::jobs::Priority;
+use crate::model::Models;
 use crate::project::{Project, Workspace, WorkspaceOptions};
 use crate::syntax::ParseOptions;
 use crate::text::{Document, Encoding};
@@ -31,13 +33,25 @@ pub struct ClientInfo {
 }
 
 pub struct State {
+    /// Loaded once, shared by every model feature.
+    pub models: Arc<Models>,
     pub summaries: Summaries,
     pub workspace: Workspace,
     pub encoding: Encoding,
     pub settings: Settings,
     pub client: ClientInfo,
+    /// The document and cursor the writer last touched, for commands sent without
+    /// arguments (Helix sends none).
+    pub active: Option<Active>,
     /// Files for which non-empty diagnostics were last published.
     published: HashSet<PathBuf>,
+}
+
+/// A document and, when known, the byte offset of the cursor in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Active {
+    pub path: PathBuf,
+    pub offset: Option<usize>,
 }
 
 /// One `publishDiagnostics` to send.
@@ -48,17 +62,29 @@ pub struct Publish {
 }
 
 impl State {
-    pub fn new(client: ClientInfo, summaries: Summaries) -> Self {
+    pub fn new(client: ClientInfo, models: Arc<Models>, summaries: Summaries) -> Self {
         let settings = Settings::default();
         let workspace = Workspace::new(client.folders.clone(), workspace_options(&settings));
         Self {
+            models,
             summaries,
             workspace,
             encoding: client.encoding,
             settings,
             client,
+            active: None,
             published: HashSet::new(),
         }
+    }
+
+    /// Records where the writer is; a known cursor is kept when a later touch of the
+    /// same document does not say where.
+    pub fn touch(&mut self, path: &Path, offset: Option<usize>) {
+        let offset = match &self.active {
+            Some(a) if a.path == path && offset.is_none() => a.offset,
+            _ => offset,
+        };
+        self.active = Some(Active { path: path.to_path_buf(), offset });
     }
 
     /// Queues TL;DRs of every entry cited by `project` as background work (entries already

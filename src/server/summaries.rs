@@ -1,6 +1,7 @@
 //! Server side of TL;DRs: starting the summary service, turning its events into progress
 //! reports and inlay-hint refreshes, and the status the `scholia.status` command returns.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -12,7 +13,7 @@ use tower_lsp_server::Client;
 use crate::analysis::hover::Tldr;
 use crate::analysis::summary::{Summarizer, PIPELINE_VERSION};
 use crate::jobs::summaries::{Lookup, ModelState, Summaries, Summarize, SummaryEvent};
-use crate::model::{Models, ModelsConfig, Role};
+use crate::model::{paths, Manifest, Models, ModelsConfig, Role};
 use crate::store::Cache;
 
 /// Ready events closer together than this cause one inlay-hint refresh.
@@ -29,25 +30,32 @@ impl Summarize for Summarizer {
 /// Overrides the cache folder (default: scholia's data folder).
 pub const CACHE_DIR_VAR: &str = "SCHOLIA_CACHE_DIR";
 
+/// The models every feature of this server shares, so each is loaded once. Without a
+/// data folder (no home directory) they resolve under the temporary folder, where the
+/// missing files are reported as usual.
+pub fn shared_models() -> Arc<Models> {
+    let config = ModelsConfig::default().with_env_overrides();
+    let data_dir = paths::data_dir().unwrap_or_else(|_| std::env::temp_dir().join("scholia"));
+    // The built-in manifest is compiled in and parsed by a unit test.
+    let manifest = Manifest::builtin().expect("built-in manifest parses");
+    Arc::new(Models::with_manifest(manifest, data_dir, config))
+}
+
 /// Starts the service on the persistent cache; warnings are for the user (a cache moved
 /// aside, a cache only in memory).
-pub fn start() -> (Summaries, UnboundedReceiver<SummaryEvent>, Vec<String>) {
+pub fn start(models: Arc<Models>) -> (Summaries, UnboundedReceiver<SummaryEvent>, Vec<String>) {
     let folder = match std::env::var_os(CACHE_DIR_VAR).filter(|v| !v.is_empty()) {
         Some(dir) => Ok(std::path::PathBuf::from(dir)),
-        None => crate::model::paths::data_dir(),
+        None => paths::data_dir(),
     };
     let (cache, mut warnings) = match folder {
         Ok(dir) => Cache::open(&dir),
         Err(e) => (Cache::in_memory(), vec![format!("{e}; TL;DRs are cached in memory only")]),
     };
-    let config = ModelsConfig::default().with_env_overrides();
-    let embed_id = Models::new(config.clone())
-        .ok()
-        .and_then(|m| m.resolve(Role::Embed).ok())
-        .map_or_else(|| "embed-unknown".to_owned(), |m| m.id);
+    let embed_id =
+        models.resolve(Role::Embed).map_or_else(|_| "embed-unknown".to_owned(), |m| m.id);
     let model_id = format!("{embed_id}+{PIPELINE_VERSION}");
     let loader = Box::new(move || {
-        let models = Models::new(config.clone()).map_err(|e| e.to_string())?;
         let summarizer = Summarizer::new(&models).map_err(|e| e.to_string())?;
         Ok(Box::new(summarizer) as Box<dyn Summarize>)
     });
