@@ -16,7 +16,18 @@ pub struct Diagnostic {
     /// Stable kebab-case code; the server links it to its documentation.
     pub code: &'static str,
     pub message: String,
-    pub fix: Option<Fix>,
+    /// Quick fixes, best first.
+    pub fixes: Vec<Fix>,
+    /// Places elsewhere that explain the diagnostic (the cited entry, its evidence).
+    pub related: Vec<Related>,
+}
+
+/// A span in another file (or this one) with a note.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Related {
+    pub path: PathBuf,
+    pub span: Range<usize>,
+    pub message: String,
 }
 
 /// A one-edit quick fix.
@@ -84,7 +95,8 @@ pub fn project_diagnostics(
                 severity: Severity::Warning,
                 code: problem.code,
                 message: problem.message.clone(),
-                fix: None,
+                fixes: Vec::new(),
+                related: Vec::new(),
             });
         }
     }
@@ -98,7 +110,8 @@ pub fn project_diagnostics(
             severity: d.severity,
             code: d.code,
             message: d.message,
-            fix: None,
+            fixes: Vec::new(),
+            related: Vec::new(),
         }));
         let entries = &bib.bibliography.entries;
         if options.unused_entries && !cites_everything && entries.len() <= UNUSED_ENTRIES_LIMIT {
@@ -109,7 +122,8 @@ pub fn project_diagnostics(
                         severity: Severity::Hint,
                         code: "unused-entry",
                         message: format!("`{}` is not cited in the project", e.key),
-                        fix: None,
+                        fixes: Vec::new(),
+                        related: Vec::new(),
                     },
                 ),
             );
@@ -125,7 +139,14 @@ fn undefined(key: &str, span: Range<usize>, project: &Project) -> Diagnostic {
         let names: Vec<String> = project.bibliographies.iter().map(|p| file_name(p)).collect();
         format!("`{key}` is not defined in {}", names.join(", "))
     };
-    Diagnostic { span, severity: Severity::Error, code: "undefined-key", message, fix: None }
+    Diagnostic {
+        span,
+        severity: Severity::Error,
+        code: "undefined-key",
+        message,
+        fixes: Vec::new(),
+        related: Vec::new(),
+    }
 }
 
 fn case_mismatch(written: &str, defined: &str, span: Range<usize>) -> Diagnostic {
@@ -136,11 +157,12 @@ fn case_mismatch(written: &str, defined: &str, span: Range<usize>) -> Diagnostic
         message: format!(
             "`{written}` matches the entry `{defined}` only when letter case is ignored"
         ),
-        fix: Some(Fix {
+        fixes: vec![Fix {
             title: format!("Change to `{defined}`"),
             span,
             replacement: defined.to_owned(),
-        }),
+        }],
+        related: Vec::new(),
     }
 }
 

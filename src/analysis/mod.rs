@@ -1,5 +1,6 @@
 //! Features as plain Rust over the IR and the bibliographies: testable without LSP.
 
+pub mod claims;
 pub mod completion;
 pub mod diagnostics;
 pub mod hover;
@@ -7,4 +8,4 @@ pub mod navigation;
 pub mod summary;
 pub mod symbols;
 
-pub use diagnostics::{project_diagnostics, Diagnostic, DiagnosticOptions, Fix};
+pub use diagnostics::{project_diagnostics, Diagnostic, DiagnosticOptions, Fix, Related};

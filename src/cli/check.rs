@@ -22,6 +22,10 @@ pub struct CheckArgs {
     /// Project folder (default: the current directory); files outside it are not reported.
     #[arg(long)]
     root: Option<PathBuf>,
+    /// Also check claims: uncited claims, and cited claims their abstracts do not
+    /// support or contradict (runs the models; needs `scholia models fetch`).
+    #[arg(long)]
+    claims: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -70,7 +74,17 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
         let project = workspace.project_of(&path);
         let options = DiagnosticOptions { unused_entries: settings.unused_entries };
-        for (path, list) in project_diagnostics(&workspace, &project, options) {
+        let mut found = project_diagnostics(&workspace, &project, options);
+        if args.claims {
+            match super::claims::check_project(&workspace, &project, &settings) {
+                Ok(claims) => claims.into_iter().for_each(|(p, l)| found.entry(p).or_default().extend(l)),
+                Err(e) => {
+                    eprintln!("scholia: claims not checked: {e}");
+                    failed = true;
+                }
+            }
+        }
+        for (path, list) in found {
             let slot = all.entry(path).or_default();
             for d in list {
                 if !slot.contains(&d) {

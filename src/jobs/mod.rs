@@ -6,6 +6,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::hash::Hash;
 use std::sync::{Arc, Condvar, Mutex};
 
+pub mod claims;
 pub mod summaries;
 
 /// Who is waiting: higher runs first.
@@ -34,6 +35,23 @@ struct State<K, J> {
     jobs: HashMap<K, (J, Priority, u64)>,
     next: u64,
     closed: bool,
+}
+
+impl<K: Hash + Eq, J> State<K, J> {
+    /// Pops heap slots until a live one, skipping slots of re-prioritised or removed jobs.
+    fn take_most_urgent(&mut self) -> Option<(K, J)> {
+        while let Some(slot) = self.heap.pop() {
+            let live = self
+                .jobs
+                .get(&slot.key)
+                .is_some_and(|(_, p, s)| (*p, *s) == (slot.priority, slot.seq));
+            if live {
+                let (job, _, _) = self.jobs.remove(&slot.key)?;
+                return Some((slot.key, job));
+            }
+        }
+        None
+    }
 }
 
 /// A heap slot; stale when the job was re-prioritised or removed since.
@@ -103,18 +121,20 @@ impl<K: Hash + Eq + Clone, J> Queue<K, J> {
             if state.closed {
                 return None;
             }
-            while let Some(slot) = state.heap.pop() {
-                let live = state
-                    .jobs
-                    .get(&slot.key)
-                    .is_some_and(|(_, p, s)| (*p, *s) == (slot.priority, slot.seq));
-                if live {
-                    let (job, _, _) = state.jobs.remove(&slot.key).expect("live slot has a job");
-                    return Some((slot.key, job));
-                }
+            if let Some(found) = state.take_most_urgent() {
+                return Some(found);
             }
             state = self.inner.1.wait(state).unwrap_or_else(|p| p.into_inner());
         }
+    }
+
+    /// The most urgent job if one is queued, without waiting (to fill a batch).
+    pub fn try_pop(&self) -> Option<(K, J)> {
+        let mut state = self.state();
+        if state.closed {
+            return None;
+        }
+        state.take_most_urgent()
     }
 
     /// Drops queued jobs (not running ones) for which `cancel` says so; returns how many.
@@ -172,5 +192,16 @@ mod tests {
         };
         q.close();
         assert_eq!(worker.join().unwrap(), None);
+    }
+
+    #[test]
+    fn try_pop_takes_without_waiting() {
+        let q = Queue::new();
+        assert_eq!(q.try_pop(), None::<(u8, &str)>);
+        q.push(1, "a", Priority::Background);
+        q.push(2, "b", Priority::Hover);
+        assert_eq!(q.try_pop(), Some((2, "b")));
+        assert_eq!(q.try_pop(), Some((1, "a")));
+        assert_eq!(q.try_pop(), None);
     }
 }

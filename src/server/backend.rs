@@ -13,13 +13,15 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATCHED_GLOB};
 use super::convert::{offset, path_of, range, text_position, uri_of};
-use super::settings::{InlineSummaries, Settings};
+use super::settings::{ClaimSettings, InlineSummaries, Settings};
 use super::state::{ClientInfo, State};
-use super::{convert, summaries};
+use super::{claims, convert, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
+use crate::jobs::claims::Claims;
 use crate::jobs::summaries::Lookup;
 use crate::jobs::Priority;
+use crate::model::Models;
 use crate::project::config::CONFIG_FILE;
 use crate::syntax::Language;
 
@@ -64,6 +66,18 @@ impl Backend {
         });
     }
 
+    /// Starts claim checking, republishing diagnostics as verdicts arrive.
+    fn start_claims(&self, models: Arc<Models>, settings: &ClaimSettings) -> Claims {
+        let (service, events) = claims::start(models, settings);
+        let (client, state) = (self.client.clone(), self.state.clone());
+        let republish = move || {
+            let (client, state) = (client.clone(), state.clone());
+            tokio::spawn(async move { publish(&client, &state).await })
+        };
+        tokio::spawn(claims::forward_events(self.client.clone(), events, republish));
+        service
+    }
+
     async fn warn(&self, messages: Vec<String>) {
         for message in messages {
             tracing::warn!("{message}");
@@ -96,7 +110,17 @@ impl Backend {
         if let Some(value) = editor.filter(|v| !v.is_null()) {
             errors.extend(settings.merge_json(&value));
         }
-        self.with_state(|s| Some(s.apply_settings(settings)));
+        // Other thresholds mean other verdicts: a fresh service with its own cache key.
+        let restart = self.with_state(|s| {
+            (s.settings.claims.thresholds != settings.claims.thresholds).then(|| s.models.clone())
+        });
+        let fresh = restart.map(|models| self.start_claims(models, &settings.claims));
+        self.with_state(|s| {
+            if let Some(fresh) = fresh {
+                std::mem::replace(&mut s.claims, fresh).shutdown();
+            }
+            Some(s.apply_settings(settings))
+        });
         self.warn(errors).await;
     }
 
@@ -216,8 +240,9 @@ impl LanguageServer for Backend {
                 .unwrap_or(false),
         };
         tokio::spawn(summaries::forward_events(self.client.clone(), events, caps));
+        let claims = self.start_claims(models.clone(), &ClaimSettings::default());
         *self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
-            Some(State::new(client, models, summaries));
+            Some(State::new(client, models, summaries, claims));
         self.warn(warnings).await;
         // No request may reach the client before `initialize` is answered: no pull yet.
         self.reload_settings(Some(Value::Null)).await;
@@ -252,7 +277,10 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.with_state(|s| Some(s.summaries.shutdown()));
+        self.with_state(|s| {
+            s.claims.shutdown();
+            Some(s.summaries.shutdown())
+        });
         Ok(())
     }
 
@@ -514,7 +542,11 @@ impl LanguageServer for Backend {
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         match params.command.as_str() {
-            STATUS_COMMAND => Ok(self.with_state(|s| Some(summaries::status_json(&s.summaries)))),
+            STATUS_COMMAND => Ok(self.with_state(|s| {
+                let mut status = summaries::status_json(&s.summaries);
+                status["claims"] = claims::status_json(&s.claims);
+                Some(status)
+            })),
             other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
                 "unknown command {other}"
             ))),
@@ -532,26 +564,25 @@ impl LanguageServer for Backend {
             .diagnostics
             .iter()
             .filter(|d| d.source.as_deref() == Some(super::state::SOURCE))
-            .filter_map(|d| {
-                let data = d.data.as_ref()?;
-                let title = data.get("title")?.as_str()?.to_owned();
-                let edit: TextEdit = serde_json::from_value(serde_json::json!({
-                    "range": data.get("range")?, "newText": data.get("newText")?
-                }))
-                .ok()?;
-                let changes =
-                    [(params.text_document.uri.clone(), vec![edit])].into_iter().collect();
-                Some(CodeActionOrCommand::CodeAction(CodeAction {
-                    title,
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![d.clone()]),
-                    edit: Some(WorkspaceEdit {
-                        changes: Some(changes),
-                        ..WorkspaceEdit::default()
-                    }),
-                    is_preferred: Some(true),
-                    ..CodeAction::default()
-                }))
+            .flat_map(|d| {
+                let fixes = d.data.as_ref().and_then(|data| data.get("fixes")?.as_array());
+                fixes.into_iter().flatten().enumerate().filter_map(|(i, fix)| {
+                    let title = fix.get("title")?.as_str()?.to_owned();
+                    let edit: TextEdit = serde_json::from_value(fix.clone()).ok()?;
+                    let changes =
+                        [(params.text_document.uri.clone(), vec![edit])].into_iter().collect();
+                    Some(CodeActionOrCommand::CodeAction(CodeAction {
+                        title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![d.clone()]),
+                        edit: Some(WorkspaceEdit {
+                            changes: Some(changes),
+                            ..WorkspaceEdit::default()
+                        }),
+                        is_preferred: Some(i == 0),
+                        ..CodeAction::default()
+                    }))
+                })
             })
             .collect();
         Ok(Some(actions))

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod framing;
 pub mod settings;
 pub mod state;
+mod claims;
 mod summaries;
 
 use tower_lsp_server::{LspService, Server};

@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::analysis::claims::diagnose::{self, Severities};
+use crate::analysis::claims::Thresholds;
+use crate::bib::Severity;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     /// Extra LaTeX citation commands, without the backslash.
@@ -15,6 +19,15 @@ pub struct Settings {
     pub unused_entries: bool,
     /// TL;DRs as inlay hints after citations.
     pub inline_summaries: InlineSummaries,
+    pub claims: ClaimSettings,
+}
+
+/// Unsupported-claim diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct ClaimSettings {
+    pub disabled: bool,
+    pub severities: Severities,
+    pub thresholds: Thresholds,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -46,6 +59,7 @@ impl Default for Settings {
             default_bibliography: Vec::new(),
             unused_entries: true,
             inline_summaries: InlineSummaries::Off,
+            claims: ClaimSettings::default(),
         }
     }
 }
@@ -79,6 +93,11 @@ impl Settings {
                     .and_then(InlineSummaries::parse)
                     .map(|mode| self.inline_summaries = mode)
                     .ok_or("one of \"off\", \"short\", \"full\""),
+                "claimDiagnostics" => {
+                    value.as_bool().map(|b| self.claims.disabled = !b).ok_or("a boolean")
+                }
+                "claimSeverity" => self.merge_severities(value),
+                "claimThresholds" => self.merge_thresholds(value),
                 // Settings of other features are read where those features live.
                 _ => Ok(()),
             };
@@ -103,12 +122,57 @@ impl Settings {
         }
     }
 
+    /// `{"uncited-claim": "hint", ...}`: every value is checked before any is applied.
+    fn merge_severities(&mut self, value: &Value) -> Result<(), &'static str> {
+        const EXPECTED: &str = "an object mapping uncited-claim, unsupported-citation or \
+                                contradicting-citation to error, warning, information or hint";
+        let object = value.as_object().ok_or(EXPECTED)?;
+        let mut severities = self.claims.severities;
+        for (code, level) in object {
+            let level = match level.as_str() {
+                Some("error") => Severity::Error,
+                Some("warning") => Severity::Warning,
+                Some("information") => Severity::Information,
+                Some("hint") => Severity::Hint,
+                _ => return Err(EXPECTED),
+            };
+            match code.as_str() {
+                diagnose::UNCITED => severities.uncited = level,
+                diagnose::UNSUPPORTED => severities.unsupported = level,
+                diagnose::CONTRADICTING => severities.contradicting = level,
+                _ => return Err(EXPECTED),
+            }
+        }
+        self.claims.severities = severities;
+        Ok(())
+    }
+
+    /// `{"uncited": 0.8, "support": 0.5, "contradict": 0.9}`, each a probability.
+    fn merge_thresholds(&mut self, value: &Value) -> Result<(), &'static str> {
+        const EXPECTED: &str =
+            "an object with uncited, support or contradict set to numbers from 0 to 1";
+        let object = value.as_object().ok_or(EXPECTED)?;
+        let mut thresholds = self.claims.thresholds;
+        for (name, number) in object {
+            let p = number.as_f64().filter(|p| (0.0..=1.0).contains(p)).ok_or(EXPECTED)? as f32;
+            match name.as_str() {
+                "uncited" => thresholds.uncited = Some(p),
+                "support" => thresholds.support = Some(p),
+                "contradict" => thresholds.contradict = Some(p),
+                _ => return Err(EXPECTED),
+            }
+        }
+        self.claims.thresholds = thresholds;
+        Ok(())
+    }
+
     fn describe(&self, name: &str) -> String {
         match name {
             "citeCommands" => format!("{:?}", self.cite_commands),
             "defaultBibliography" => format!("{:?}", self.default_bibliography),
             "unusedEntries" => self.unused_entries.to_string(),
             "inlineSummaries" => format!("{:?}", self.inline_summaries).to_lowercase(),
+            "claimDiagnostics" => (!self.claims.disabled).to_string(),
             _ => "the default".into(),
         }
     }
@@ -154,5 +218,27 @@ mod tests {
         assert!(s.merge_toml("unusedEntries = false\nroot = \"ms.tex\"").is_empty());
         assert!(!s.unused_entries);
         assert!(s.merge_toml("not toml [").len() == 1);
+    }
+
+    #[test]
+    fn claim_settings_apply_whole_or_not_at_all() {
+        let mut s = Settings::default();
+        let errors = s.merge_json(&json!({
+            "claimSeverity": {"uncited-claim": "hint", "contradicting-citation": "error"},
+            "claimThresholds": {"uncited": 0.9},
+            "claimDiagnostics": false
+        }));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(s.claims.severities.uncited, Severity::Hint);
+        assert_eq!(s.claims.severities.contradicting, Severity::Error);
+        assert_eq!(s.claims.thresholds.uncited, Some(0.9));
+        assert!(s.claims.disabled);
+        let errors = s.merge_json(&json!({
+            "claimSeverity": {"uncited-claim": "warning", "contradicting-citation": "loud"},
+            "claimThresholds": {"support": 1.5}
+        }));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(s.claims.severities.uncited, Severity::Hint, "a bad value rejects the object");
+        assert_eq!(s.claims.thresholds.support, None);
     }
 }

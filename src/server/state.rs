@@ -9,8 +9,10 @@ use serde_json::json;
 use tower_lsp_server::lsp_types as lsp;
 
 use super::convert::{range, severity, uri_of};
+use super::claims;
 use super::settings::Settings;
 use crate::analysis::{project_diagnostics, Diagnostic, DiagnosticOptions};
+use crate::jobs::claims::Claims;
 use crate::jobs::summaries::Summaries;
 use crate::jobs::Priority;
 use crate::model::Models;
@@ -36,6 +38,7 @@ pub struct State {
     /// Loaded once, shared by every model feature.
     pub models: Arc<Models>,
     pub summaries: Summaries,
+    pub claims: Claims,
     pub workspace: Workspace,
     pub encoding: Encoding,
     pub settings: Settings,
@@ -62,12 +65,18 @@ pub struct Publish {
 }
 
 impl State {
-    pub fn new(client: ClientInfo, models: Arc<Models>, summaries: Summaries) -> Self {
+    pub fn new(
+        client: ClientInfo,
+        models: Arc<Models>,
+        summaries: Summaries,
+        claims: Claims,
+    ) -> Self {
         let settings = Settings::default();
         let workspace = Workspace::new(client.folders.clone(), workspace_options(&settings));
         Self {
             models,
             summaries,
+            claims,
             workspace,
             encoding: client.encoding,
             settings,
@@ -129,11 +138,25 @@ impl State {
     pub fn diagnostics(&mut self) -> Vec<Publish> {
         let options = DiagnosticOptions { unused_entries: self.settings.unused_entries };
         let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        let mut live = HashSet::new();
         for project in self.open_projects() {
             for (path, list) in project_diagnostics(&self.workspace, &project, options) {
                 all.entry(path).or_default().extend(list);
             }
+            let claims = &self.settings.claims;
+            let found = claims::project_diagnostics(
+                &self.claims,
+                &self.workspace,
+                &project,
+                claims,
+                &mut live,
+            );
+            for (path, list) in found {
+                all.entry(path).or_default().extend(list);
+            }
         }
+        // Checks of sentences no longer in any open project's text are not needed.
+        self.claims.keep_only(&live);
         let mut out = Vec::new();
         let stale: Vec<PathBuf> =
             self.published.iter().filter(|p| !all.contains_key(*p)).cloned().collect();
@@ -148,7 +171,7 @@ impl State {
             let Some((document, version)) = self.document(&path) else {
                 continue;
             };
-            let diagnostics = list.iter().map(|d| to_lsp(document, d, self.encoding)).collect();
+            let diagnostics = list.iter().map(|d| self.to_lsp(document, d)).collect();
             if list.is_empty() {
                 self.published.remove(&path);
             } else {
@@ -157,6 +180,48 @@ impl State {
             out.push(Publish { uri, version, diagnostics });
         }
         out
+    }
+
+    /// An analysis diagnostic as LSP wants it; quick fixes travel in `data`.
+    fn to_lsp(&self, document: &Document, d: &Diagnostic) -> lsp::Diagnostic {
+        let encoding = self.encoding;
+        let fixes: Vec<_> = d
+            .fixes
+            .iter()
+            .map(|fix| {
+                json!({
+                    "title": fix.title,
+                    "range": range(document, &fix.span, encoding),
+                    "newText": fix.replacement,
+                })
+            })
+            .collect();
+        let related: Vec<lsp::DiagnosticRelatedInformation> = d
+            .related
+            .iter()
+            .filter_map(|r| {
+                let (target, _) = self.document(&r.path)?;
+                Some(lsp::DiagnosticRelatedInformation {
+                    location: lsp::Location {
+                        uri: uri_of(&r.path)?,
+                        range: range(target, &r.span, encoding),
+                    },
+                    message: r.message.clone(),
+                })
+            })
+            .collect();
+        lsp::Diagnostic {
+            range: range(document, &d.span, encoding),
+            severity: Some(severity(d.severity)),
+            code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+            code_description: code_description(d.code),
+            source: Some(SOURCE.to_owned()),
+            message: d.message.clone(),
+            tags: (d.code == "unused-entry").then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+            related_information: (!related.is_empty()).then_some(related),
+            data: (!fixes.is_empty()).then(|| json!({ "fixes": fixes })),
+            ..lsp::Diagnostic::default()
+        }
     }
 
     /// The text of a manuscript or bibliography file, with its version if open.
@@ -175,23 +240,12 @@ fn workspace_options(settings: &Settings) -> WorkspaceOptions {
     }
 }
 
-/// An analysis diagnostic as LSP wants it; a quick fix travels in `data`.
-pub fn to_lsp(document: &Document, d: &Diagnostic, encoding: Encoding) -> lsp::Diagnostic {
-    let data = d.fix.as_ref().map(|fix| {
-        json!({
-            "title": fix.title,
-            "range": range(document, &fix.span, encoding),
-            "newText": fix.replacement,
-        })
-    });
-    lsp::Diagnostic {
-        range: range(document, &d.span, encoding),
-        severity: Some(severity(d.severity)),
-        code: Some(lsp::NumberOrString::String(d.code.to_owned())),
-        source: Some(SOURCE.to_owned()),
-        message: d.message.clone(),
-        tags: (d.code == "unused-entry").then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
-        data,
-        ..lsp::Diagnostic::default()
-    }
+/// Where a diagnostic code is explained: `docs/diagnostics.md` of the source tree this
+/// binary was built from.
+fn code_description(code: &str) -> Option<lsp::CodeDescription> {
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md");
+    let mut uri = uri_of(Path::new(docs))?.to_string();
+    uri.push('#');
+    uri.push_str(code);
+    Some(lsp::CodeDescription { href: uri.parse().ok()? })
 }

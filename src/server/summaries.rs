@@ -30,6 +30,18 @@ impl Summarize for Summarizer {
 /// Overrides the cache folder (default: scholia's data folder).
 pub const CACHE_DIR_VAR: &str = "SCHOLIA_CACHE_DIR";
 
+/// The persistent cache of model results, with warnings for the user.
+pub fn open_cache() -> (Cache, Vec<String>) {
+    let folder = match std::env::var_os(CACHE_DIR_VAR).filter(|v| !v.is_empty()) {
+        Some(dir) => Ok(std::path::PathBuf::from(dir)),
+        None => paths::data_dir(),
+    };
+    match folder {
+        Ok(dir) => Cache::open(&dir),
+        Err(e) => (Cache::in_memory(), vec![format!("{e}; results are cached in memory only")]),
+    }
+}
+
 /// The models every feature of this server shares, so each is loaded once. Without a
 /// data folder (no home directory) they resolve under the temporary folder, where the
 /// missing files are reported as usual.
@@ -44,14 +56,7 @@ pub fn shared_models() -> Arc<Models> {
 /// Starts the service on the persistent cache; warnings are for the user (a cache moved
 /// aside, a cache only in memory).
 pub fn start(models: Arc<Models>) -> (Summaries, UnboundedReceiver<SummaryEvent>, Vec<String>) {
-    let folder = match std::env::var_os(CACHE_DIR_VAR).filter(|v| !v.is_empty()) {
-        Some(dir) => Ok(std::path::PathBuf::from(dir)),
-        None => paths::data_dir(),
-    };
-    let (cache, mut warnings) = match folder {
-        Ok(dir) => Cache::open(&dir),
-        Err(e) => (Cache::in_memory(), vec![format!("{e}; TL;DRs are cached in memory only")]),
-    };
+    let (cache, mut warnings) = open_cache();
     let embed_id =
         models.resolve(Role::Embed).map_or_else(|_| "embed-unknown".to_owned(), |m| m.id);
     let model_id = format!("{embed_id}+{PIPELINE_VERSION}");

@@ -1,0 +1,122 @@
+//! Verdicts as diagnostics: the sentence's span, a message that says what is wrong, the
+//! cited entries (with the evidence sentence) as related information, and citation
+//! suggestions as quick fixes.
+
+use super::check::{Judgement, Suggestion, Verdict};
+use super::cite::cite_fix;
+use super::verify::Label;
+use crate::analysis::{Diagnostic, Related};
+use crate::bib::Severity;
+use crate::project::{Project, Workspace};
+use crate::syntax::Manuscript;
+
+pub const UNCITED: &str = "uncited-claim";
+pub const UNSUPPORTED: &str = "unsupported-citation";
+pub const CONTRADICTING: &str = "contradicting-citation";
+
+/// Severity per claim code (a setting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Severities {
+    pub uncited: Severity,
+    pub unsupported: Severity,
+    pub contradicting: Severity,
+}
+
+impl Default for Severities {
+    fn default() -> Self {
+        Self {
+            uncited: Severity::Information,
+            unsupported: Severity::Hint,
+            contradicting: Severity::Warning,
+        }
+    }
+}
+
+/// The diagnostic for sentence `index` of `manuscript` (`text` is its file's text);
+/// `None` when the verdict is fine.
+pub fn diagnostic(
+    workspace: &Workspace,
+    project: &Project,
+    manuscript: &Manuscript,
+    text: &str,
+    index: usize,
+    verdict: &Verdict,
+    severities: Severities,
+) -> Option<Diagnostic> {
+    let span = manuscript.sentences.get(index)?.span.clone();
+    let fixes = |suggestions: &[Suggestion]| {
+        suggestions
+            .iter()
+            .filter_map(|s| cite_fix(manuscript, text, index, &s.key, &s.title))
+            .collect()
+    };
+    let related = |judged: &[Judgement], label: Option<Label>| {
+        judged
+            .iter()
+            .filter(|j| label.is_none_or(|l| j.label == l))
+            .filter_map(|j| {
+                let found = workspace.resolve_key(project, &j.key)?;
+                Some(Related {
+                    path: found.source.to_path_buf(),
+                    span: found.entry.key_span.clone(),
+                    message: format!("{}: \u{201c}{}\u{201d}", j.key, j.quote),
+                })
+            })
+            .collect()
+    };
+    let diagnostic = match verdict {
+        Verdict::Fine => return None,
+        Verdict::Uncited { probability, suggestions } => Diagnostic {
+            span,
+            severity: severities.uncited,
+            code: UNCITED,
+            message: format!(
+                "This reads as a claim that needs a citation ({:.0}% sure){}",
+                probability * 100.0,
+                offer(suggestions)
+            ),
+            fixes: fixes(suggestions),
+            related: Vec::new(),
+        },
+        Verdict::Unsupported { judged, suggestions } => Diagnostic {
+            span,
+            severity: severities.unsupported,
+            code: UNSUPPORTED,
+            message: format!(
+                "No cited abstract supports this sentence ({}){}",
+                keys(judged),
+                offer(suggestions)
+            ),
+            fixes: fixes(suggestions),
+            related: related(judged, None),
+        },
+        Verdict::Contradicted { judged } => {
+            let against: Vec<&Judgement> =
+                judged.iter().filter(|j| j.label == Label::Contradict).collect();
+            let first = against.first()?;
+            Diagnostic {
+                span,
+                severity: severities.contradicting,
+                code: CONTRADICTING,
+                message: format!(
+                    "The abstract of {} appears to contradict this sentence: \u{201c}{}\u{201d}",
+                    first.key, first.quote
+                ),
+                fixes: Vec::new(),
+                related: related(judged, Some(Label::Contradict)),
+            }
+        }
+    };
+    Some(diagnostic)
+}
+
+fn keys(judged: &[Judgement]) -> String {
+    judged.iter().map(|j| j.key.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn offer(suggestions: &[Suggestion]) -> String {
+    match suggestions {
+        [] => String::new(),
+        list => format!("; perhaps cite {}", list.iter().map(|s| s.key.as_str()).collect::<Vec<_>>().join(", ")),
+    }
+}

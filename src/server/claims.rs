@@ -1,0 +1,147 @@
+//! Server side of claim checking: starting the service on the shared models, turning
+//! verdicts of a project's sentences into diagnostics, and republishing as checks finish.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tower_lsp_server::lsp_types::MessageType;
+use tower_lsp_server::Client;
+
+use super::settings::ClaimSettings;
+use crate::analysis::claims::{diagnose, inputs, Checker, Pool, SentenceInput, Verdict};
+use crate::analysis::Diagnostic;
+use crate::jobs::claims::{Check, ClaimEvent, ClaimLookup, Claims, Loader};
+use crate::jobs::summaries::ModelState;
+use crate::model::{Models, Role};
+use crate::project::{Project, Workspace};
+
+/// Typing must pause this long before sentences are checked.
+const PAUSE: Duration = Duration::from_millis(300);
+/// Bumped when the pipeline changes what a verdict means, so cached ones are recomputed.
+const PIPELINE_VERSION: &str = "claims-1";
+
+impl Check for Checker {
+    fn check(&self, inputs: &[&SentenceInput], pool: &Pool) -> Result<Vec<Verdict>, String> {
+        Checker::check(self, inputs, pool).map_err(|e| e.to_string())
+    }
+}
+
+/// Starts the service; the cache key names the models, the pipeline and the thresholds.
+pub fn start(models: Arc<Models>, settings: &ClaimSettings) -> (Claims, UnboundedReceiver<ClaimEvent>) {
+    let (cache, _) = super::summaries::open_cache();
+    let id = |role| models.resolve(role).map_or_else(|_| "none".to_owned(), |m| m.id);
+    let t = settings.thresholds;
+    let model_id = format!(
+        "{}+{}+{PIPELINE_VERSION}+{:?}/{:?}/{:?}",
+        id(Role::Embed),
+        id(Role::Verify),
+        t.uncited,
+        t.support,
+        t.contradict
+    );
+    let thresholds = settings.thresholds;
+    let loader: Loader = Box::new(move || {
+        let (checker, warnings) = Checker::new(&models, thresholds).map_err(|e| e.to_string())?;
+        Ok((Box::new(checker) as Box<dyn Check>, warnings))
+    });
+    Claims::start(cache, model_id, PAUSE, loader)
+}
+
+/// Claim diagnostics of a project's files, queueing checks of sentences not yet known;
+/// the keys of its sentences go into `live`.
+pub fn project_diagnostics(
+    claims: &Claims,
+    workspace: &Workspace,
+    project: &Project,
+    settings: &ClaimSettings,
+    live: &mut HashSet<String>,
+) -> BTreeMap<PathBuf, Vec<Diagnostic>> {
+    let mut out: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+    if settings.disabled {
+        return out;
+    }
+    let pool = Arc::new(inputs::pool(workspace, project));
+    let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
+    for sentence in inputs::project_sentences(workspace, project) {
+        let key = Claims::key_of(&sentence.input, &pool);
+        live.insert(key.clone());
+        let ClaimLookup::Ready(verdict) = claims.lookup(&key, &sentence.input, &pool) else {
+            continue;
+        };
+        let Some(file) = workspace.file(&sentence.path) else { continue };
+        let text = texts.entry(sentence.path.clone()).or_insert_with(|| file.document.text());
+        let found = diagnose::diagnostic(
+            workspace,
+            project,
+            &file.manuscript,
+            text,
+            sentence.sentence,
+            &verdict,
+            settings.severities,
+        );
+        if let Some(d) = found {
+            out.entry(sentence.path).or_default().push(d);
+        }
+    }
+    out
+}
+
+/// The claim part of `scholia.status`.
+pub fn status_json(claims: &Claims) -> Value {
+    let status = claims.status();
+    let state = match &status.state {
+        ModelState::NotLoaded => "idle".to_owned(),
+        ModelState::Loading => "loading".to_owned(),
+        ModelState::Ready if status.queued > 0 => "busy".to_owned(),
+        ModelState::Ready => "ready".to_owned(),
+        ModelState::Failed(reason) => format!("unavailable: {reason}"),
+    };
+    json!({
+        "state": state,
+        "checked": status.checked,
+        "queued": status.queued,
+        "cacheHits": status.cache.hits,
+        "cacheMisses": status.cache.misses,
+    })
+}
+
+/// Republishes diagnostics when checks finish (once per quiet spell), and tells the user
+/// about models that are missing.
+pub async fn forward_events(
+    client: Client,
+    mut events: UnboundedReceiver<ClaimEvent>,
+    publish: impl Fn() -> tokio::task::JoinHandle<()>,
+) {
+    const QUIET: Duration = Duration::from_millis(100);
+    let mut due = false;
+    loop {
+        let event = if due {
+            match tokio::time::timeout(QUIET, events.recv()).await {
+                Ok(event) => event,
+                Err(_) => {
+                    due = false;
+                    let _ = publish().await;
+                    continue;
+                }
+            }
+        } else {
+            events.recv().await
+        };
+        match event {
+            None => break,
+            Some(ClaimEvent::Checked) => due = true,
+            Some(ClaimEvent::Warning(message)) => {
+                client.show_message(MessageType::WARNING, format!("scholia: {message}")).await;
+            }
+            Some(ClaimEvent::State(ModelState::Failed(reason))) => {
+                let message = format!("scholia claim checks: {reason}");
+                client.show_message(MessageType::WARNING, message).await;
+            }
+            Some(ClaimEvent::State(_)) => {}
+        }
+    }
+}
