@@ -77,7 +77,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         let mut found = project_diagnostics(&workspace, &project, options);
         if args.claims {
             match super::claims::check_project(&workspace, &project, &settings) {
-                Ok(claims) => claims.into_iter().for_each(|(p, l)| found.entry(p).or_default().extend(l)),
+                Ok(claims) => {
+                    claims.into_iter().for_each(|(p, l)| found.entry(p).or_default().extend(l))
+                }
                 Err(e) => {
                     eprintln!("scholia: claims not checked: {e}");
                     failed = true;

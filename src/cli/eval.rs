@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 pub enum EvalCommand {
     /// ROUGE-1/2/L and latency of the TL;DR pipeline on SciTLDR jsonl.
     Tldr(TldrArgs),
+    /// Macro-F1 and precision of the claim verifier on a SciFact-format folder.
+    Claims(super::eval_claims::ClaimsArgs),
 }
 
 #[derive(clap::Args)]
@@ -42,8 +44,11 @@ struct Paper {
 }
 
 pub fn run(command: &EvalCommand) -> ExitCode {
-    let EvalCommand::Tldr(args) = command;
-    match eval_tldr(args) {
+    let result = match command {
+        EvalCommand::Tldr(args) => eval_tldr(args),
+        EvalCommand::Claims(args) => super::eval_claims::run(args),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("scholia: {e}");

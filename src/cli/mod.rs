@@ -3,4 +3,5 @@
 pub mod check;
 pub mod claims;
 pub mod eval;
+pub mod eval_claims;
 pub mod summarize;

@@ -316,7 +316,10 @@ mod tests {
         while claims.status().queued > 0 || claims.status().checked < 2 {
             wait_checked(&mut events);
         }
-        assert!(matches!(claims.lookup(&ka, &a, &pool), ClaimLookup::Ready(Verdict::Uncited { .. })));
+        assert!(matches!(
+            claims.lookup(&ka, &a, &pool),
+            ClaimLookup::Ready(Verdict::Uncited { .. })
+        ));
         assert_eq!(claims.lookup(&kb, &b, &pool), ClaimLookup::Ready(Verdict::Fine));
         assert_eq!(seen.load(Ordering::Relaxed), 2, "both sentences checked once, in one batch");
         claims.shutdown();

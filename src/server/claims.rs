@@ -31,7 +31,10 @@ impl Check for Checker {
 }
 
 /// Starts the service; the cache key names the models, the pipeline and the thresholds.
-pub fn start(models: Arc<Models>, settings: &ClaimSettings) -> (Claims, UnboundedReceiver<ClaimEvent>) {
+pub fn start(
+    models: Arc<Models>,
+    settings: &ClaimSettings,
+) -> (Claims, UnboundedReceiver<ClaimEvent>) {
     let (cache, _) = super::summaries::open_cache();
     let id = |role| models.resolve(role).map_or_else(|_| "none".to_owned(), |m| m.id);
     let t = settings.thresholds;

@@ -3,11 +3,11 @@
 
 mod backend;
 mod capabilities;
+mod claims;
 pub mod convert;
 pub mod framing;
 pub mod settings;
 pub mod state;
-mod claims;
 mod summaries;
 
 use tower_lsp_server::{LspService, Server};

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde_json::json;
 use tower_lsp_server::lsp_types as lsp;
 
-use super::convert::{range, severity, uri_of};
 use super::claims;
+use super::convert::{range, severity, uri_of};
 use super::settings::Settings;
 use crate::analysis::{project_diagnostics, Diagnostic, DiagnosticOptions};
 use crate::jobs::claims::Claims;

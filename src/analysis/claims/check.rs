@@ -177,34 +177,15 @@ impl Checker {
         is_claim: bool,
         pool: &Pool,
     ) -> Result<Verdict, ModelError> {
-        let claim_vector = self.vectors(&[claim])?.remove(0);
-        let mut evidence = Vec::new();
-        for cited in &input.cited {
-            let sentences = abstract_sentences(&cited.abstract_text);
-            let refs: Vec<&str> = sentences.iter().map(String::as_str).collect();
-            let vectors = self.vectors(&refs)?;
-            let vectors: Vec<Vec<f32>> = vectors.iter().map(|v| v.to_vec()).collect();
-            let top_k = verifier.config().top_k;
-            if let Some(e) = evidence::select(&claim_vector, &refs, &vectors, top_k) {
-                evidence.push((cited.key.clone(), e));
-            }
-        }
-        if evidence.is_empty() {
+        let abstracts: Vec<(String, Vec<String>)> = input
+            .cited
+            .iter()
+            .map(|c| (c.key.clone(), abstract_sentences(&c.abstract_text)))
+            .collect();
+        let judged = self.judge_abstracts(verifier, claim, &abstracts)?;
+        if judged.is_empty() {
             return Ok(Verdict::Fine);
         }
-        let pairs: Vec<(&str, &str)> =
-            evidence.iter().map(|(_, e)| (e.text.as_str(), claim)).collect();
-        let judged: Vec<Judgement> = verifier
-            .judge(&pairs)?
-            .into_iter()
-            .zip(evidence)
-            .map(|(probabilities, (key, e))| Judgement {
-                key,
-                label: verifier.config().decide(probabilities),
-                probabilities,
-                quote: e.quote,
-            })
-            .collect();
         if judged.iter().any(|j| j.label == Label::Support) {
             return Ok(Verdict::Fine);
         }
@@ -217,6 +198,45 @@ impl Checker {
         let cited: Vec<&str> = input.cited.iter().map(|c| c.key.as_str()).collect();
         let suggestions = self.suggest(claim, &cited, pool)?;
         Ok(Verdict::Unsupported { judged, suggestions })
+    }
+
+    /// What each abstract (key, sentences) says about the claim; empty abstracts are skipped.
+    pub fn judge_abstracts(
+        &self,
+        verifier: &Verifier,
+        claim: &str,
+        abstracts: &[(String, Vec<String>)],
+    ) -> Result<Vec<Judgement>, ModelError> {
+        let claim_vector = self.vectors(&[claim])?.remove(0);
+        let top_k = verifier.config().top_k;
+        let mut evidence = Vec::new();
+        for (key, sentences) in abstracts {
+            let refs: Vec<&str> = sentences.iter().map(String::as_str).collect();
+            let vectors: Vec<Vec<f32>> = self.vectors(&refs)?.iter().map(|v| v.to_vec()).collect();
+            if let Some(e) = evidence::select(&claim_vector, &refs, &vectors, top_k) {
+                evidence.push((key.clone(), e));
+            }
+        }
+        if evidence.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pairs: Vec<(&str, &str)> =
+            evidence.iter().map(|(_, e)| (e.text.as_str(), claim)).collect();
+        Ok(verifier
+            .judge(&pairs)?
+            .into_iter()
+            .zip(evidence)
+            .map(|(probabilities, (key, e))| Judgement {
+                key,
+                label: verifier.config().decide(probabilities),
+                probabilities,
+                quote: e.quote,
+            })
+            .collect())
+    }
+
+    pub fn verifier(&self) -> Option<&Verifier> {
+        self.verifier.as_ref()
     }
 
     /// Entries closest to the claim by embedding, re-ranked by the verify model's SUPPORT
@@ -243,24 +263,21 @@ impl Checker {
         ranked.truncate(RETRIEVED);
         let mut scored: Vec<(usize, f32)> = match &self.verifier {
             Some(verifier) => {
-                let mut evidence = Vec::new();
-                for &(i, _) in &ranked {
-                    let sentences = match &candidates[i].abstract_text {
-                        Some(a) => abstract_sentences(a),
-                        None => vec![candidates[i].title.clone()],
-                    };
-                    let refs: Vec<&str> = sentences.iter().map(String::as_str).collect();
-                    let vectors: Vec<Vec<f32>> =
-                        self.vectors(&refs)?.iter().map(|v| v.to_vec()).collect();
-                    let top_k = verifier.config().top_k;
-                    let text = evidence::select(&claim_vector, &refs, &vectors, top_k)
-                        .map_or_else(|| candidates[i].title.clone(), |e| e.text);
-                    evidence.push(text);
-                }
-                let pairs: Vec<(&str, &str)> =
-                    evidence.iter().map(|e| (e.as_str(), claim)).collect();
-                let judged = verifier.judge(&pairs)?;
-                ranked.iter().zip(judged).map(|(&(i, _), p)| (i, p.support)).collect()
+                // Keyed by candidate index, read back from each judgement.
+                let abstracts: Vec<(String, Vec<String>)> = ranked
+                    .iter()
+                    .map(|&(i, _)| {
+                        let c = candidates[i];
+                        let sentences = c.abstract_text.as_deref().map(abstract_sentences);
+                        let sentences = sentences.filter(|s| !s.is_empty());
+                        (i.to_string(), sentences.unwrap_or_else(|| vec![c.title.clone()]))
+                    })
+                    .collect();
+                let judged = self.judge_abstracts(verifier, claim, &abstracts)?;
+                judged
+                    .iter()
+                    .filter_map(|j| Some((j.key.parse().ok()?, j.probabilities.support)))
+                    .collect()
             }
             None => ranked,
         };

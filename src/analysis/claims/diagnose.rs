@@ -117,6 +117,9 @@ fn keys(judged: &[Judgement]) -> String {
 fn offer(suggestions: &[Suggestion]) -> String {
     match suggestions {
         [] => String::new(),
-        list => format!("; perhaps cite {}", list.iter().map(|s| s.key.as_str()).collect::<Vec<_>>().join(", ")),
+        list => format!(
+            "; perhaps cite {}",
+            list.iter().map(|s| s.key.as_str()).collect::<Vec<_>>().join(", ")
+        ),
     }
 }

@@ -3,9 +3,9 @@
 //! schedules it and the server turns verdicts into diagnostics.
 
 pub mod check;
-pub mod diagnose;
 pub mod cite;
 pub mod detect;
+pub mod diagnose;
 pub mod evidence;
 pub mod ignore;
 pub mod inputs;
