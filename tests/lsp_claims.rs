@@ -1,0 +1,221 @@
+//! Claim diagnostics end to end over stdio, on a paper whose bibliography carries SciFact
+//! abstracts (written into a temporary project from `../shared/data/scifact` at test time):
+//! a supported claim gets nothing, a contradicted one `contradicting-citation` quoting the
+//! evidence, an uncited background claim `uncited-claim` with a quick fix citing the paper
+//! that supports it; an edit re-checks only the edited sentence.
+//! Needs the fetched models (`scholia models fetch`) and the data; skips visibly.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{shared_data, uri, Client};
+use scholia::model::{Models, ModelsConfig, Role};
+use serde_json::{json, Value};
+
+/// SciFact claims from the split the verify model never saw in training (id % 5 == 0):
+/// supported by its one cited abstract, contradicted by it, and a background claim the test
+/// leaves uncited (its supporting abstract is in the bibliography among others).
+const SUPPORTED: u64 = 120;
+const CONTRADICTED: u64 = 250;
+const UNCITED: u64 = 55;
+/// Abstracts that only fill the bibliography (cited docs of other test-split claims).
+const DISTRACTORS: [u64; 4] = [30, 155, 210, 235];
+
+struct Claim {
+    text: String,
+    doc: String,
+    rationale: Vec<String>,
+}
+
+fn models_present() -> bool {
+    let present = Models::new(ModelsConfig::default().with_env_overrides()).ok().is_some_and(|m| {
+        m.library_path().is_ok_and(|p| p.is_file())
+            && [Role::Embed, Role::Verify]
+                .iter()
+                .all(|&r| m.resolve(r).is_ok_and(|r| r.is_present()))
+    });
+    if !present {
+        eprintln!("skipped: models not fetched (run `scholia models fetch`)");
+    }
+    present
+}
+
+fn jsonl(path: &Path) -> Vec<Value> {
+    let file = std::fs::File::open(path).unwrap();
+    std::io::BufReader::new(file)
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect()
+}
+
+/// Claims by id with their first cited doc and its rationale sentences; abstracts by doc.
+fn scifact(dir: &Path) -> (HashMap<u64, Claim>, HashMap<String, (String, Vec<String>)>) {
+    let corpus = jsonl(&dir.join("corpus.jsonl"))
+        .into_iter()
+        .map(|d| {
+            let sentences = d["abstract"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_owned())
+                .collect();
+            (d["doc_id"].to_string(), (d["title"].as_str().unwrap().to_owned(), sentences))
+        })
+        .collect::<HashMap<_, (String, Vec<String>)>>();
+    let mut claims = HashMap::new();
+    for c in jsonl(&dir.join("claims_train.jsonl")) {
+        let doc = c["cited_doc_ids"][0].to_string();
+        let rationale = c["evidence"][&doc][0]["sentences"]
+            .as_array()
+            .map(|ids| {
+                ids.iter().map(|i| corpus[&doc].1[i.as_u64().unwrap() as usize].clone()).collect()
+            })
+            .unwrap_or_default();
+        claims.insert(
+            c["id"].as_u64().unwrap(),
+            Claim { text: c["claim"].as_str().unwrap().to_owned(), doc, rationale },
+        );
+    }
+    (claims, corpus)
+}
+
+fn bib_entry(doc: &str, title: &str, sentences: &[String]) -> String {
+    let clean = |s: &str| s.replace(['{', '}'], "").replace('%', "\\%").replace('&', "\\&");
+    format!(
+        "@article{{sf{doc},\n  title = {{{}}},\n  author = {{Doe, Jane}},\n  year = {{2015}},\n  abstract = {{{}}}\n}}\n\n",
+        clean(title),
+        clean(&sentences.join(" "))
+    )
+}
+
+fn status(client: &mut Client) -> Value {
+    client
+        .request("workspace/executeCommand", json!({"command": "scholia.status", "arguments": []}))
+}
+
+/// Waits until the claim queue is empty and nothing is pending, returning the status.
+fn settled(client: &mut Client) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let s = status(client);
+        if s["claims"]["queued"] == 0 && s["claims"]["state"] == "ready" {
+            return s;
+        }
+        assert!(!s["claims"]["state"].as_str().unwrap_or("").starts_with("unavailable"), "{s}");
+        assert!(Instant::now() < deadline, "claims never settled: {s}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+fn code_of(d: &Value) -> &str {
+    d["code"].as_str().unwrap_or("")
+}
+
+#[test]
+fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
+    let Some(data) = shared_data("scifact") else { return };
+    if !models_present() {
+        return;
+    }
+    let (claims, corpus) = scifact(&data);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut bib = String::new();
+    let mut docs: Vec<String> =
+        [SUPPORTED, CONTRADICTED, UNCITED].iter().map(|id| claims[id].doc.clone()).collect();
+    docs.extend(DISTRACTORS.iter().map(|id| claims[id].doc.clone()));
+    for doc in &docs {
+        let (title, sentences) = &corpus[doc];
+        bib.push_str(&bib_entry(doc, title, sentences));
+    }
+    std::fs::write(root.join("refs.bib"), bib).unwrap();
+    let (supported, contradicted, uncited) =
+        (&claims[&SUPPORTED], &claims[&CONTRADICTED], &claims[&UNCITED]);
+    let sentence = |c: &Claim| c.text.trim_end_matches('.').to_owned();
+    let text = format!(
+        "\\documentclass{{article}}\n\\begin{{document}}\n\\section{{Introduction}}\n\
+         {} \\citep{{sf{}}}.\n{} \\citep{{sf{}}}.\n{}.\n\
+         We describe our data collection in the next section.\n\\bibliography{{refs}}\n\\end{{document}}\n",
+        sentence(supported),
+        supported.doc,
+        sentence(contradicted),
+        contradicted.doc,
+        sentence(uncited),
+    );
+    let paper = root.join("paper.tex");
+    std::fs::write(&paper, &text).unwrap();
+    let cache = root.join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+
+    let mut client = Client::spawn_with(&[("SCHOLIA_CACHE_DIR", &cache)]);
+    client.initialize(&root, &["utf-8"], json!({"scholia": {"unusedEntries": false}}));
+    client.open(&paper, "latex", &text);
+    let line_of = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() as u64;
+    let diagnostics = client.diagnostics_until(&paper, |list| {
+        list.iter().any(|d| code_of(d) == "contradicting-citation")
+            && list.iter().any(|d| code_of(d) == "uncited-claim")
+    });
+    let on_line =
+        |line: u64| diagnostics.iter().filter(move |d| d["range"]["start"]["line"] == line);
+    assert_eq!(
+        on_line(line_of(&sentence(supported))).count(),
+        0,
+        "supported claim flagged: {diagnostics:#?}"
+    );
+
+    let contra =
+        on_line(line_of(&sentence(contradicted))).find(|d| code_of(d) == "contradicting-citation");
+    let contra = contra.unwrap_or_else(|| panic!("no contradiction on its line: {diagnostics:#?}"));
+    assert_eq!(contra["severity"], 2, "warning");
+    assert!(contra["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("diagnostics.md#contradicting-citation"));
+    let related = &contra["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], uri(&root.join("refs.bib")));
+    let quoted = related["message"].as_str().unwrap();
+    assert!(
+        contradicted.rationale.iter().any(|r| quoted.contains(r.trim_end_matches('.'))),
+        "evidence {quoted:?} is not a rationale sentence {:?}",
+        contradicted.rationale
+    );
+
+    let flagged =
+        on_line(line_of(&sentence(uncited))).find(|d| code_of(d) == "uncited-claim").cloned();
+    let flagged = flagged.unwrap_or_else(|| panic!("uncited claim not flagged: {diagnostics:#?}"));
+    assert_eq!(flagged["severity"], 3, "information");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&paper)}, "range": flagged["range"], "context": {"diagnostics": [flagged]}}),
+    );
+    let inserts: Vec<String> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["edit"]["changes"][uri(&paper)][0]["newText"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let wanted = format!(" \\citep{{sf{}}}", uncited.doc);
+    assert!(inserts.len() <= 3 && inserts.contains(&wanted), "fixes {inserts:?} lack {wanted:?}");
+
+    // Editing one sentence re-checks that sentence only.
+    let before = settled(&mut client)["claims"]["checked"].as_u64().unwrap();
+    let edited = text.replacen("We describe our data", "We describe all our data", 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&paper), "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    client.diagnostics_until(&paper, |_| true);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while settled(&mut client)["claims"]["checked"].as_u64().unwrap() == before {
+        assert!(Instant::now() < deadline, "the edited sentence was never checked");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let after = settled(&mut client)["claims"]["checked"].as_u64().unwrap();
+    assert_eq!(after, before + 1, "only the edited sentence is checked again");
+    assert_eq!(client.shutdown(), 0);
+}
