@@ -15,7 +15,7 @@ use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATC
 use super::convert::{offset, path_of, range, text_position, uri_of};
 use super::settings::{ClaimSettings, InlineSummaries, Settings};
 use super::state::{ClientInfo, State};
-use super::{claims, convert, summaries};
+use super::{claims, convert, status, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
 use crate::jobs::claims::Claims;
@@ -542,11 +542,7 @@ impl LanguageServer for Backend {
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         match params.command.as_str() {
-            STATUS_COMMAND => Ok(self.with_state(|s| {
-                let mut status = summaries::status_json(&s.summaries);
-                status["claims"] = claims::status_json(&s.claims);
-                Some(status)
-            })),
+            STATUS_COMMAND => Ok(self.with_state(|s| Some(status::status(s)))),
             other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
                 "unknown command {other}"
             ))),

@@ -8,6 +8,7 @@ pub mod convert;
 pub mod framing;
 pub mod settings;
 pub mod state;
+mod status;
 mod summaries;
 
 use tower_lsp_server::{LspService, Server};
