@@ -336,3 +336,36 @@ fn cancelling_mid_stream_keeps_the_text_so_far_and_drops_the_connection() {
     let written = server.written.recv_timeout(Duration::from_secs(10)).expect("stream ended");
     assert!(written < 100, "the server wrote {written} pieces after the cancel");
 }
+
+#[test]
+fn scholia_chat_streams_a_remote_answer_to_stdout() {
+    let server = FakeServer::start(vec![stream(vec!["A short ", "answer."])]);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
+        .args(["chat", "--remote", &server.base_url, "--model", "fake-llama"])
+        .args(["--max-tokens", "32", "What is attention?"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "A short answer.\n");
+    assert!(stderr.contains("asking the remote fake-llama at http://127.0.0.1:"), "{stderr}");
+    let request = &server.requests()[0];
+    assert_eq!(request.body["max_tokens"], 32);
+    assert_eq!(
+        request.body["messages"],
+        json!([{"role": "user", "content": "What is attention?"}])
+    );
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
+        .args(["chat", "--remote", "ftp://example.org", "--model", "m", "hi"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "generator.baseUrl must be an http:// or https:// URL, got ftp://example.org"
+        ),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
