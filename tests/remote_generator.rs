@@ -1,6 +1,10 @@
 //! The remote generator against a fake OpenAI-compatible server on loopback: streamed
 //! and whole answers, the request it sends, and the faults a user meets (server down,
-//! slow, failing once, refusing the key) with the messages they see.
+//! slow, failing once, refusing the key) with the messages they see. Also the local
+//! generator through the same `Chat` interface (skipped, printing why, when the model
+//! is not fetched).
+
+mod model_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use scholia::model::{
     chat_backend, Chat, ChatMessage, GenerateOptions, GeneratorBackend, GeneratorSettings,
-    Manifest, ModelError, Models, StopReason,
+    Manifest, ModelError, Models, Role, StopReason,
 };
 use serde_json::{json, Value};
 
@@ -368,4 +372,19 @@ fn scholia_chat_streams_a_remote_answer_to_stdout() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn the_default_settings_give_the_local_generator_behind_the_same_interface() {
+    let Some(models) = model_support::fetched_models(Role::Generate) else { return };
+    let chat = chat_backend(&models, &GeneratorSettings::default()).unwrap();
+    let id = models.resolve(Role::Generate).unwrap().id;
+    assert_eq!(chat.describe(), format!("local {id}"));
+    let options = GenerateOptions { max_new_tokens: 12, ..Default::default() };
+    let (result, pieces) = ask(&*chat, &options);
+    let generated = result.unwrap();
+    assert!(!generated.text.trim().is_empty());
+    assert_eq!(pieces.concat(), generated.text);
+    let direct = models.generator().unwrap().chat(&question(), &options, &mut |_| {}, &|| false);
+    assert_eq!(direct.unwrap().text, generated.text);
 }
