@@ -29,6 +29,9 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Print a one-sentence TL;DR of bibliography entries' abstracts (`key<TAB>tldr`).
     Summarize(cli::summarize::SummarizeArgs),
+    /// Answer one prompt with the local generator, or an OpenAI-compatible server
+    /// (`--remote URL --model NAME`); the answer streams to stdout.
+    Chat(cli::chat::ChatArgs),
     /// Evaluate pipelines on data sets (`scholia eval tldr --data FILE.jsonl`).
     #[command(subcommand)]
     Eval(cli::eval::EvalCommand),
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Check(check)) => cli::check::run(&check),
         Some(Command::Summarize(summarize)) => cli::summarize::run(&summarize),
+        Some(Command::Chat(chat)) => cli::chat::run(&chat),
         Some(Command::Eval(command)) => cli::eval::run(&command),
         Some(Command::Models(command)) => scholia::model::cli::run(command).unwrap_or_else(|e| {
             eprintln!("scholia: {e}");

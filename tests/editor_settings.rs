@@ -25,6 +25,32 @@ fn key(setting: &Value) -> &str {
     setting["key"].as_str().expect("each setting has a `key`")
 }
 
+/// `value` at `key` inside `object`, a dotted key (`generator.model`) as nested objects,
+/// the way editors send the section.
+fn insert(object: &mut Map<String, Value>, key: &str, value: Value) {
+    match key.split_once('.') {
+        Some((group, rest)) => {
+            let inner = object.entry(group).or_insert_with(|| json!({}));
+            insert(inner.as_object_mut().expect("a settings group is an object"), rest, value)
+        }
+        None => {
+            object.insert(key.to_owned(), value);
+        }
+    }
+}
+
+fn section<'a>(settings: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+    let mut object = Map::new();
+    for (key, value) in settings {
+        insert(&mut object, key, value);
+    }
+    Value::Object(object)
+}
+
+fn defaults(schema: &Value) -> Value {
+    section(server_settings(schema).into_iter().map(|s| (key(s), s["default"].clone())))
+}
+
 /// A value of the wrong type for a setting of JSON-schema type `kind`.
 fn wrong_value(kind: &str) -> Value {
     match kind {
@@ -44,11 +70,11 @@ fn every_server_setting_is_read_by_the_server_with_its_type() {
     for setting in settings {
         let key = key(setting);
         let mut merged = Settings::default();
-        let accepted = merged.merge_json(&json!({ key: setting["default"] }));
+        let accepted = merged.merge_json(&section([(key, setting["default"].clone())]));
         assert!(accepted.is_empty(), "{key}: default rejected: {accepted:?}");
 
         let kind = setting["type"].as_str().expect("each setting has a `type`");
-        let rejected = merged.merge_json(&json!({ key: wrong_value(kind) }));
+        let rejected = merged.merge_json(&section([(key, wrong_value(kind))]));
         assert_eq!(
             rejected.len(),
             1,
@@ -59,17 +85,13 @@ fn every_server_setting_is_read_by_the_server_with_its_type() {
 
 #[test]
 fn schema_defaults_are_the_server_defaults() {
-    let schema = schema();
-    let defaults: Map<String, Value> = server_settings(&schema)
-        .into_iter()
-        .map(|s| (key(s).to_owned(), s["default"].clone()))
-        .collect();
     let mut merged = Settings::default();
-    assert!(merged.merge_json(&Value::Object(defaults)).is_empty());
+    assert!(merged.merge_json(&defaults(&schema())).is_empty());
     assert_eq!(merged, Settings::default());
     // The values a reader of the schema sees, spelled out.
     assert!(merged.unused_entries);
     assert!(merged.cite_commands.is_empty() && merged.default_bibliography.is_empty());
+    assert_eq!(merged.generator.backend, scholia::model::GeneratorBackend::Local);
 }
 
 #[test]
@@ -79,12 +101,7 @@ fn helix_configuration_lists_every_server_setting_with_its_default() {
     let helix: toml::Table = text.parse().expect("languages.toml is TOML");
     let config = serde_json::to_value(&helix["language-server"]["scholia"]["config"]["scholia"])
         .expect("a [language-server.scholia.config.scholia] table");
-    let schema = schema();
-    let expected: Map<String, Value> = server_settings(&schema)
-        .into_iter()
-        .map(|s| (key(s).to_owned(), s["default"].clone()))
-        .collect();
-    assert_eq!(config, Value::Object(expected));
+    assert_eq!(config, defaults(&schema()));
 }
 
 #[test]

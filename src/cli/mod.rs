@@ -1,5 +1,6 @@
 //! Subcommands other than the language server itself.
 
+pub mod chat;
 pub mod check;
 pub mod claims;
 pub mod eval;

@@ -73,6 +73,24 @@ pub enum ModelError {
 
     #[error("inference failed: {0}")]
     Inference(String),
+
+    #[error("the remote generator is misconfigured: {0}")]
+    RemoteSettings(String),
+
+    #[error("the remote generator at {url} is not answering ({reason}); start it or set generator.backend to local")]
+    RemoteUnreachable { url: String, reason: String },
+
+    #[error("the remote generator at {url} timed out: {reason}")]
+    RemoteTimeout { url: String, reason: String },
+
+    #[error("the remote generator at {url} answered HTTP {status}: {message}")]
+    RemoteStatus { url: String, status: u16, message: String },
+
+    #[error("the remote generator at {url} failed: {message}")]
+    RemoteFailed { url: String, message: String },
+
+    #[error("the remote generator at {url} sent a malformed answer: {reason}")]
+    RemoteBody { url: String, reason: String },
 }
 
 impl ModelError {

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::analysis::claims::diagnose::{self, Severities};
 use crate::analysis::claims::Thresholds;
 use crate::bib::Severity;
+use crate::model::{GeneratorBackend, GeneratorSettings};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -20,6 +21,8 @@ pub struct Settings {
     /// TL;DRs as inlay hints after citations.
     pub inline_summaries: InlineSummaries,
     pub claims: ClaimSettings,
+    /// Which generator drafts and summarises: local, or an opt-in remote server.
+    pub generator: GeneratorSettings,
 }
 
 /// Unsupported-claim diagnostics.
@@ -60,6 +63,7 @@ impl Default for Settings {
             unused_entries: true,
             inline_summaries: InlineSummaries::Off,
             claims: ClaimSettings::default(),
+            generator: GeneratorSettings::default(),
         }
     }
 }
@@ -98,6 +102,10 @@ impl Settings {
                 }
                 "claimSeverity" => self.merge_severities(value),
                 "claimThresholds" => self.merge_thresholds(value),
+                "generator" => {
+                    errors.extend(self.merge_generator(value));
+                    Ok(())
+                }
                 // Settings of other features are read where those features live.
                 _ => Ok(()),
             };
@@ -105,6 +113,74 @@ impl Settings {
                 errors.push(format!(
                     "scholia.{name} must be {expected}, got {value}; using {}",
                     self.describe(name)
+                ));
+            }
+        }
+        errors
+    }
+
+    /// Applies the keys present in the `generator` object, each on its own like the
+    /// top-level keys. A rejected `apiKeyEnv` is not echoed: it may be a key pasted by
+    /// mistake.
+    fn merge_generator(&mut self, value: &Value) -> Vec<String> {
+        let Some(object) = value.as_object() else {
+            return vec![format!("scholia.generator must be an object, got {value}; ignored")];
+        };
+        let g = &mut self.generator;
+        let mut errors = Vec::new();
+        for (name, value) in object {
+            let text = value.as_str();
+            let (applied, expected, current) = match name.as_str() {
+                "backend" => (
+                    text.and_then(GeneratorBackend::parse).map(|b| g.backend = b),
+                    "one of \"local\", \"remote\"".to_owned(),
+                    g.backend.as_str().to_owned(),
+                ),
+                "baseUrl" => (
+                    text.filter(|url| GeneratorSettings::is_base_url(url.trim()))
+                        .map(|url| g.base_url = url.trim().to_owned()),
+                    "an http:// or https:// URL".to_owned(),
+                    format!("{:?}", g.base_url),
+                ),
+                "model" => (
+                    text.map(|m| g.model = m.trim().to_owned()),
+                    "a string".to_owned(),
+                    format!("{:?}", g.model),
+                ),
+                "apiKeyEnv" => {
+                    if let Some(name) = text.filter(|n| GeneratorSettings::is_env_name(n)) {
+                        g.api_key_env = name.to_owned();
+                    } else {
+                        errors.push(format!(
+                            "scholia.generator.apiKeyEnv must be the name of an environment \
+                             variable that holds the key, not the key; using {:?}",
+                            g.api_key_env
+                        ));
+                    }
+                    continue;
+                }
+                "timeoutSeconds" => (
+                    value
+                        .as_u64()
+                        .filter(|s| (1..=GeneratorSettings::MAX_TIMEOUT_SECONDS).contains(s))
+                        .map(|s| g.timeout_seconds = s),
+                    format!(
+                        "a whole number of seconds from 1 to {}",
+                        GeneratorSettings::MAX_TIMEOUT_SECONDS
+                    ),
+                    g.timeout_seconds.to_string(),
+                ),
+                _ => {
+                    errors.push(format!(
+                        "scholia.generator.{name} is not a setting (backend, baseUrl, model, \
+                         apiKeyEnv, timeoutSeconds); ignored"
+                    ));
+                    continue;
+                }
+            };
+            if applied.is_none() {
+                errors.push(format!(
+                    "scholia.generator.{name} must be {expected}, got {value}; using {current}"
                 ));
             }
         }
@@ -240,5 +316,37 @@ mod tests {
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert_eq!(s.claims.severities.uncited, Severity::Hint, "a bad value rejects the object");
         assert_eq!(s.claims.thresholds.support, None);
+    }
+
+    #[test]
+    fn generator_keys_apply_one_by_one_and_a_pasted_key_is_not_echoed() {
+        let mut s = Settings::default();
+        let errors = s.merge_json(&json!({"generator": {
+            "backend": "remote",
+            "baseUrl": "http://127.0.0.1:11434/v1/",
+            "model": "llama3",
+            "apiKeyEnv": "sk-secret-123",
+            "timeoutSeconds": 0,
+            "baseURL": "typo"
+        }}));
+        let g = &s.generator;
+        assert_eq!(g.backend, GeneratorBackend::Remote);
+        assert_eq!(
+            (g.base_url.as_str(), g.model.as_str()),
+            ("http://127.0.0.1:11434/v1/", "llama3")
+        );
+        assert_eq!((g.api_key_env.as_str(), g.timeout_seconds), ("", 60));
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors.iter().all(|e| !e.contains("sk-secret")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("scholia.generator.timeoutSeconds must be")));
+        assert!(errors.iter().any(|e| e.starts_with("scholia.generator.baseURL is not a setting")));
+        let errors = s.merge_toml("[generator]\nbackend = \"cloud\"\nbaseUrl = \"ftp://x\"");
+        assert_eq!(
+            errors,
+            [
+                "scholia.generator.backend must be one of \"local\", \"remote\", got \"cloud\"; using remote",
+                "scholia.generator.baseUrl must be an http:// or https:// URL, got \"ftp://x\"; using \"http://127.0.0.1:11434/v1/\""
+            ]
+        );
     }
 }

@@ -13,6 +13,7 @@ mod stream;
 use std::sync::Mutex;
 
 pub use chat::ChatMessage;
+pub(crate) use stream::SettledText;
 
 use chat::ChatTemplate;
 use decoder::DecoderOnly;
@@ -95,6 +96,8 @@ enum Backend {
 
 /// A loaded generator. `Send + Sync`; one generation runs at a time.
 pub struct Generator {
+    /// The model's id, as the manifest or its local folder names it.
+    id: String,
     backend: Mutex<Backend>,
     tokenizer: Tokenizer,
     eos: Vec<u32>,
@@ -153,8 +156,13 @@ impl Generator {
         };
         let chat =
             model.optional_file("tokenizer_config.json").map(ChatTemplate::load).transpose()?;
-        let generator = Self { backend: Mutex::new(backend), tokenizer, eos, chat };
+        let generator =
+            Self { id: model.id.clone(), backend: Mutex::new(backend), tokenizer, eos, chat };
         Ok((generator, warnings))
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// Answers a conversation: renders the model's chat template with the assistant's
