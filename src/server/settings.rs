@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::analysis::claims::diagnose::{self, Severities};
+use crate::analysis::claims::diagnose::Severities;
 use crate::analysis::claims::Thresholds;
 use crate::bib::Severity;
 use crate::model::{GeneratorBackend, GeneratorSettings};
@@ -97,11 +97,10 @@ impl Settings {
                     .and_then(InlineSummaries::parse)
                     .map(|mode| self.inline_summaries = mode)
                     .ok_or("one of \"off\", \"short\", \"full\""),
-                "claimDiagnostics" => {
-                    value.as_bool().map(|b| self.claims.disabled = !b).ok_or("a boolean")
+                "claims" => {
+                    errors.extend(self.merge_claims(value));
+                    Ok(())
                 }
-                "claimSeverity" => self.merge_severities(value),
-                "claimThresholds" => self.merge_thresholds(value),
                 "generator" => {
                     errors.extend(self.merge_generator(value));
                     Ok(())
@@ -198,48 +197,45 @@ impl Settings {
         }
     }
 
-    /// `{"uncited-claim": "hint", ...}`: every value is checked before any is applied.
-    fn merge_severities(&mut self, value: &Value) -> Result<(), &'static str> {
-        const EXPECTED: &str = "an object mapping uncited-claim, unsupported-citation or \
-                                contradicting-citation to error, warning, information or hint";
-        let object = value.as_object().ok_or(EXPECTED)?;
-        let mut severities = self.claims.severities;
-        for (code, level) in object {
-            let level = match level.as_str() {
-                Some("error") => Severity::Error,
-                Some("warning") => Severity::Warning,
-                Some("information") => Severity::Information,
-                Some("hint") => Severity::Hint,
-                _ => return Err(EXPECTED),
+    /// The `claims` group, key by key: a wrong value is reported and the others apply.
+    fn merge_claims(&mut self, value: &Value) -> Vec<String> {
+        let Some(object) = value.as_object() else {
+            return vec![format!("scholia.claims must be an object, got {value}; ignored")];
+        };
+        let c = &mut self.claims;
+        let mut errors = Vec::new();
+        for (name, value) in object {
+            const LEVEL: &str = "one of \"error\", \"warning\", \"information\", \"hint\"";
+            const PROBABILITY: &str = "a number from 0 to 1, or null for the model's own";
+            let t = &mut c.thresholds;
+            let (applied, expected) = match name.as_str() {
+                "enabled" => (value.as_bool().map(|b| c.disabled = !b), "a boolean"),
+                "uncitedSeverity" => (severity(value).map(|l| c.severities.uncited = l), LEVEL),
+                "unsupportedSeverity" => {
+                    (severity(value).map(|l| c.severities.unsupported = l), LEVEL)
+                }
+                "contradictingSeverity" => {
+                    (severity(value).map(|l| c.severities.contradicting = l), LEVEL)
+                }
+                "uncitedThreshold" => (probability(value).map(|p| t.uncited = p), PROBABILITY),
+                "supportThreshold" => (probability(value).map(|p| t.support = p), PROBABILITY),
+                "contradictThreshold" => {
+                    (probability(value).map(|p| t.contradict = p), PROBABILITY)
+                }
+                _ => {
+                    errors.push(format!(
+                        "scholia.claims.{name} is not a setting (enabled, uncitedSeverity, \
+                         unsupportedSeverity, contradictingSeverity, uncitedThreshold, \
+                         supportThreshold, contradictThreshold); ignored"
+                    ));
+                    continue;
+                }
             };
-            match code.as_str() {
-                diagnose::UNCITED => severities.uncited = level,
-                diagnose::UNSUPPORTED => severities.unsupported = level,
-                diagnose::CONTRADICTING => severities.contradicting = level,
-                _ => return Err(EXPECTED),
+            if applied.is_none() {
+                errors.push(format!("scholia.claims.{name} must be {expected}, got {value}; ignored"));
             }
         }
-        self.claims.severities = severities;
-        Ok(())
-    }
-
-    /// `{"uncited": 0.8, "support": 0.5, "contradict": 0.9}`, each a probability.
-    fn merge_thresholds(&mut self, value: &Value) -> Result<(), &'static str> {
-        const EXPECTED: &str =
-            "an object with uncited, support or contradict set to numbers from 0 to 1";
-        let object = value.as_object().ok_or(EXPECTED)?;
-        let mut thresholds = self.claims.thresholds;
-        for (name, number) in object {
-            let p = number.as_f64().filter(|p| (0.0..=1.0).contains(p)).ok_or(EXPECTED)? as f32;
-            match name.as_str() {
-                "uncited" => thresholds.uncited = Some(p),
-                "support" => thresholds.support = Some(p),
-                "contradict" => thresholds.contradict = Some(p),
-                _ => return Err(EXPECTED),
-            }
-        }
-        self.claims.thresholds = thresholds;
-        Ok(())
+        errors
     }
 
     fn describe(&self, name: &str) -> String {
@@ -248,9 +244,26 @@ impl Settings {
             "defaultBibliography" => format!("{:?}", self.default_bibliography),
             "unusedEntries" => self.unused_entries.to_string(),
             "inlineSummaries" => format!("{:?}", self.inline_summaries).to_lowercase(),
-            "claimDiagnostics" => (!self.claims.disabled).to_string(),
             _ => "the default".into(),
         }
+    }
+}
+
+fn severity(value: &Value) -> Option<Severity> {
+    match value.as_str()? {
+        "error" => Some(Severity::Error),
+        "warning" => Some(Severity::Warning),
+        "information" => Some(Severity::Information),
+        "hint" => Some(Severity::Hint),
+        _ => None,
+    }
+}
+
+/// `Some(None)` for null (the model's own threshold).
+fn probability(value: &Value) -> Option<Option<f32>> {
+    match value {
+        Value::Null => Some(None),
+        other => other.as_f64().filter(|p| (0.0..=1.0).contains(p)).map(|p| Some(p as f32)),
     }
 }
 
@@ -297,25 +310,23 @@ mod tests {
     }
 
     #[test]
-    fn claim_settings_apply_whole_or_not_at_all() {
+    fn claim_keys_apply_one_by_one() {
         let mut s = Settings::default();
-        let errors = s.merge_json(&json!({
-            "claimSeverity": {"uncited-claim": "hint", "contradicting-citation": "error"},
-            "claimThresholds": {"uncited": 0.9},
-            "claimDiagnostics": false
-        }));
-        assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(s.claims.severities.uncited, Severity::Hint);
-        assert_eq!(s.claims.severities.contradicting, Severity::Error);
-        assert_eq!(s.claims.thresholds.uncited, Some(0.9));
-        assert!(s.claims.disabled);
-        let errors = s.merge_json(&json!({
-            "claimSeverity": {"uncited-claim": "warning", "contradicting-citation": "loud"},
-            "claimThresholds": {"support": 1.5}
-        }));
+        let errors = s.merge_json(&json!({"claims": {
+            "uncitedSeverity": "hint",
+            "contradictingSeverity": "loud",
+            "uncitedThreshold": 0.9,
+            "supportThreshold": 1.5,
+            "enabled": false
+        }}));
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert_eq!(s.claims.severities.uncited, Severity::Hint, "a bad value rejects the object");
+        assert_eq!(s.claims.severities.uncited, Severity::Hint);
+        assert_eq!(s.claims.severities.contradicting, Severity::Warning, "bad value ignored");
+        assert_eq!(s.claims.thresholds.uncited, Some(0.9));
         assert_eq!(s.claims.thresholds.support, None);
+        assert!(s.claims.disabled);
+        assert!(s.merge_json(&json!({"claims": {"uncitedThreshold": null}})).is_empty());
+        assert_eq!(s.claims.thresholds.uncited, None);
     }
 
     #[test]
