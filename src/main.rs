@@ -32,6 +32,8 @@ enum Command {
     /// Answer one prompt with the local generator, or an OpenAI-compatible server
     /// (`--remote URL --model NAME`); the answer streams to stdout.
     Chat(cli::chat::ChatArgs),
+    /// Print every sentence of a manuscript's project as the models read it (`--json`: JSON Lines).
+    Sentences(cli::sentences::SentencesArgs),
     /// Evaluate pipelines on data sets (`scholia eval tldr --data FILE.jsonl`).
     #[command(subcommand)]
     Eval(cli::eval::EvalCommand),
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Some(Command::Check(check)) => cli::check::run(&check),
         Some(Command::Summarize(summarize)) => cli::summarize::run(&summarize),
         Some(Command::Chat(chat)) => cli::chat::run(&chat),
+        Some(Command::Sentences(sentences)) => cli::sentences::run(&sentences),
         Some(Command::Eval(command)) => cli::eval::run(&command),
         Some(Command::Models(command)) => scholia::model::cli::run(command).unwrap_or_else(|e| {
             eprintln!("scholia: {e}");

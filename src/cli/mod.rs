@@ -5,4 +5,5 @@ pub mod check;
 pub mod claims;
 pub mod eval;
 pub mod eval_claims;
+pub mod sentences;
 pub mod summarize;
