@@ -52,8 +52,11 @@ fn jsonl(path: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// Title and sentences of each abstract, by doc id.
+type Corpus = HashMap<String, (String, Vec<String>)>;
+
 /// Claims by id with their first cited doc and its rationale sentences; abstracts by doc.
-fn scifact(dir: &Path) -> (HashMap<u64, Claim>, HashMap<String, (String, Vec<String>)>) {
+fn scifact(dir: &Path) -> (HashMap<u64, Claim>, Corpus) {
     let corpus = jsonl(&dir.join("corpus.jsonl"))
         .into_iter()
         .map(|d| {
@@ -65,7 +68,7 @@ fn scifact(dir: &Path) -> (HashMap<u64, Claim>, HashMap<String, (String, Vec<Str
                 .collect();
             (d["doc_id"].to_string(), (d["title"].as_str().unwrap().to_owned(), sentences))
         })
-        .collect::<HashMap<_, (String, Vec<String>)>>();
+        .collect::<Corpus>();
     let mut claims = HashMap::new();
     for c in jsonl(&dir.join("claims_train.jsonl")) {
         let doc = c["cited_doc_ids"][0].to_string();

@@ -177,7 +177,7 @@ fn typing_a_citation_character_by_character_updates_diagnostics() {
     let typed = "Also \\cite{lecun2015}.\n";
     let line = start["line"].as_u64().unwrap();
     let mut version = 1;
-    for (i, ch) in typed.chars().enumerate() {
+    for (i, ch) in typed.char_indices() {
         version += 1;
         let at = json!({"line": line, "character": i});
         client.notify(

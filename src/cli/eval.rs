@@ -260,7 +260,7 @@ mod porter {
                 negate = !negate;
                 i -= 1;
             }
-            return !is_vowel(word[i]) != negate;
+            return is_vowel(word[i]) == negate;
         }
         true
     }

@@ -40,7 +40,7 @@ enum Split {
 
 impl Split {
     fn contains(self, id: u64) -> bool {
-        let (test, dev) = (id % 5 == 0, id % 10 == 1);
+        let (test, dev) = (id.is_multiple_of(5), id % 10 == 1);
         match self {
             Split::All => true,
             Split::Test => test,

@@ -225,7 +225,8 @@ fn wait_for_pause(inner: &Inner) {
 
 /// Checks jobs grouped by their pool (one per project), storing each verdict.
 fn check_batch(inner: &Inner, model: &dyn Check, batch: Vec<(String, Job)>) {
-    let mut groups: Vec<(Arc<Pool>, Vec<(String, SentenceInput)>)> = Vec::new();
+    type Group = (Arc<Pool>, Vec<(String, SentenceInput)>);
+    let mut groups: Vec<Group> = Vec::new();
     for (key, job) in batch {
         match groups.iter_mut().find(|(pool, _)| Arc::ptr_eq(pool, &job.pool)) {
             Some((_, list)) => list.push((key, job.input)),

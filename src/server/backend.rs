@@ -119,7 +119,8 @@ impl Backend {
             if let Some(fresh) = fresh {
                 std::mem::replace(&mut s.claims, fresh).shutdown();
             }
-            Some(s.apply_settings(settings))
+            s.apply_settings(settings);
+            Some(())
         });
         self.warn(errors).await;
     }
@@ -279,7 +280,8 @@ impl LanguageServer for Backend {
     async fn shutdown(&self) -> Result<()> {
         self.with_state(|s| {
             s.claims.shutdown();
-            Some(s.summaries.shutdown())
+            s.summaries.shutdown();
+            Some(())
         });
         Ok(())
     }
@@ -549,11 +551,14 @@ impl LanguageServer for Backend {
         }
     }
 
+    // `WorkspaceEdit::changes` is keyed by `Uri`, which clippy takes for interior-mutable.
+    #[allow(clippy::mutable_key_type)]
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         self.with_state(|state| {
             let (path, offset) =
                 Self::locate(state, &params.text_document.uri, params.range.start)?;
-            Some(state.touch(&path, Some(offset)))
+            state.touch(&path, Some(offset));
+            Some(())
         });
         let actions: Vec<CodeActionOrCommand> = params
             .context

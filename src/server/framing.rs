@@ -38,24 +38,22 @@ pub fn guarded_stdin() -> DuplexStream {
 
 /// The next frame to hand to the transport, `None` at end of input.
 pub fn next_frame(input: &mut impl BufRead) -> Option<Vec<u8>> {
-    loop {
-        let length = match read_headers(input)? {
-            Ok(length) => length,
-            Err(problem) => return Some(malformed(&problem)),
-        };
-        if length > MAX_BODY {
-            std::io::copy(&mut input.take(length as u64), &mut std::io::sink()).ok()?;
-            return Some(malformed(&format!(
-                "message of {length} bytes is over the {MAX_BODY} byte limit"
-            )));
-        }
-        let mut body = vec![0; length];
-        input.read_exact(&mut body).ok()?;
-        return Some(match check_message(&body) {
-            Ok(()) => frame(&body),
-            Err(problem) => malformed(&problem),
-        });
+    let length = match read_headers(input)? {
+        Ok(length) => length,
+        Err(problem) => return Some(malformed(&problem)),
+    };
+    if length > MAX_BODY {
+        std::io::copy(&mut input.take(length as u64), &mut std::io::sink()).ok()?;
+        return Some(malformed(&format!(
+            "message of {length} bytes is over the {MAX_BODY} byte limit"
+        )));
     }
+    let mut body = vec![0; length];
+    input.read_exact(&mut body).ok()?;
+    Some(match check_message(&body) {
+        Ok(()) => frame(&body),
+        Err(problem) => malformed(&problem),
+    })
 }
 
 /// Reads a header block; the body length, or what was wrong with the headers.

@@ -220,7 +220,6 @@ impl State {
             tags: (d.code == "unused-entry").then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
             related_information: (!related.is_empty()).then_some(related),
             data: (!fixes.is_empty()).then(|| json!({ "fixes": fixes })),
-            ..lsp::Diagnostic::default()
         }
     }
 
