@@ -29,6 +29,8 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Print a one-sentence TL;DR of bibliography entries' abstracts (`key<TAB>tldr`).
     Summarize(cli::summarize::SummarizeArgs),
+    /// Print the related-work report of a manuscript's project: bibliography entries ranked by relevance, grouped in themes.
+    Related(cli::related::RelatedArgs),
     /// Evaluate pipelines on data sets (`scholia eval tldr --data FILE.jsonl`).
     #[command(subcommand)]
     Eval(cli::eval::EvalCommand),
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Check(check)) => cli::check::run(&check),
         Some(Command::Summarize(summarize)) => cli::summarize::run(&summarize),
+        Some(Command::Related(related)) => cli::related::run(&related),
         Some(Command::Eval(command)) => cli::eval::run(&command),
         Some(Command::Models(command)) => scholia::model::cli::run(command).unwrap_or_else(|e| {
             eprintln!("scholia: {e}");

@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod eval;
+pub mod related;
 pub mod summarize;

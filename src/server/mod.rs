@@ -5,6 +5,7 @@ mod backend;
 mod capabilities;
 pub mod convert;
 pub mod framing;
+mod related;
 pub mod settings;
 pub mod state;
 mod summaries;

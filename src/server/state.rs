@@ -10,6 +10,7 @@ use tower_lsp_server::lsp_types as lsp;
 
 use super::convert::{range, severity, uri_of};
 use super::settings::Settings;
+use crate::analysis::related::VectorCache;
 use crate::analysis::{project_diagnostics, Diagnostic, DiagnosticOptions};
 use crate::jobs::summaries::Summaries;
 use crate::jobs::Priority;
@@ -30,12 +31,18 @@ pub struct ClientInfo {
     /// Supports registering `workspace/didChangeWatchedFiles` watchers.
     pub dynamic_watchers: bool,
     pub initialization_options: Option<serde_json::Value>,
+    /// Supports `window/showDocument`.
+    pub show_document: bool,
+    /// Can resolve a code action's edit lazily (`codeAction/resolve`).
+    pub resolve_code_actions: bool,
 }
 
 pub struct State {
     /// Loaded once, shared by every model feature.
     pub models: Arc<Models>,
     pub summaries: Summaries,
+    /// Embeddings of entries and sentences, for related work.
+    pub vectors: Arc<VectorCache>,
     pub workspace: Workspace,
     pub encoding: Encoding,
     pub settings: Settings,
@@ -68,6 +75,7 @@ impl State {
         Self {
             models,
             summaries,
+            vectors: Arc::default(),
             workspace,
             encoding: client.encoding,
             settings,
