@@ -251,6 +251,7 @@ fn outline_action_cites_in_the_document_style_after_the_heading() {
     let heading_line = text.lines().position(|l| l == heading).unwrap();
     let all_keys = bib_keys(&root.join("refs.bib"));
     let cited = cited_keys(&file);
+    let citation = Regex::new(r"\\(\w+)\{([^}]*)\}").unwrap();
     for resolve in [true, false] {
         let mut client = start(&root, &dir.path().join("cache"), resolve);
         client.open(&file, "latex", &text);
@@ -259,7 +260,6 @@ fn outline_action_cites_in_the_document_style_after_the_heading() {
         assert_eq!(edit["range"], json!({"start": end_of_heading, "end": end_of_heading}));
         let inserted = edit["newText"].as_str().unwrap();
         assert!(inserted.starts_with("\n\n") && inserted.ends_with("\n"), "{inserted:?}");
-        let citation = Regex::new(r"\\(\w+)\{([^}]*)\}").unwrap();
         let mut seen = Vec::new();
         for line in inserted.lines().filter(|l| !l.is_empty()) {
             let c = citation.captures(line).unwrap_or_else(|| panic!("no citation in {line:?}"));

@@ -21,6 +21,10 @@ const STOP_WORDS: &[&str] = &[
     "without", "would", "yet", "you", "your",
 ];
 
+/// Per folded term: how many of a cluster's members use it, and how often each surface
+/// form occurs.
+type TermCounts = BTreeMap<String, (usize, BTreeMap<String, usize>)>;
+
 /// Words of a title or abstract for labelling: LaTeX cleaned, lower-cased, letters (and
 /// inner hyphens) only, at least three characters, stop words left out.
 pub fn words(text: &str) -> Vec<String> {
@@ -46,11 +50,10 @@ fn fold(word: &str) -> &str {
 /// when nothing else does. Ties go to the alphabetically first; a term is shown in the
 /// form its cluster uses most.
 pub fn labels(clusters: &[Vec<&str>], top: usize) -> Vec<Vec<String>> {
-    // Per cluster: folded term -> (members using it, surface form counts).
-    let per_cluster: Vec<BTreeMap<String, (usize, BTreeMap<String, usize>)>> = clusters
+    let per_cluster: Vec<TermCounts> = clusters
         .iter()
         .map(|members| {
-            let mut terms: BTreeMap<String, (usize, BTreeMap<String, usize>)> = BTreeMap::new();
+            let mut terms = TermCounts::new();
             for text in members {
                 let words = words(text);
                 let mut seen = BTreeSet::new();
