@@ -21,19 +21,40 @@ const STOP_WORDS: &[&str] = &[
     "without", "would", "yet", "you", "your",
 ];
 
+/// Longest term: "large language models".
+const MAX_WORDS_PER_TERM: usize = 3;
+
 /// Per folded term: how many of a cluster's members use it, and how often each surface
 /// form occurs.
 type TermCounts = BTreeMap<String, (usize, BTreeMap<String, usize>)>;
 
-/// Words of a title or abstract for labelling: LaTeX cleaned, lower-cased, letters (and
-/// inner hyphens) only, at least three characters, stop words left out.
-pub fn words(text: &str) -> Vec<String> {
-    clean_latex(text)
-        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
-        .map(|w| w.trim_matches('-').to_lowercase())
-        .filter(|w| w.chars().count() >= 3 && w.chars().all(|c| c.is_alphabetic() || c == '-'))
-        .filter(|w| STOP_WORDS.binary_search(&w.as_str()).is_err())
-        .collect()
+/// Runs of content words of a title or abstract: LaTeX cleaned, lower-cased, letters (and
+/// inner hyphens) only, at least three characters. Stop words, numbers and punctuation
+/// other than spaces end a run, so terms never span them.
+pub fn runs(text: &str) -> Vec<Vec<String>> {
+    let text = clean_latex(text);
+    let mut runs = vec![Vec::new()];
+    for piece in text.split_inclusive(|c: char| !(c.is_alphanumeric() || c == '-')) {
+        let last = piece.chars().next_back().unwrap_or(' ');
+        let word = piece.trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '-'));
+        let word = word.trim_matches('-').to_lowercase();
+        let content = word.chars().count() >= 3
+            && word.chars().all(|c| c.is_alphabetic() || c == '-')
+            && STOP_WORDS.binary_search(&word.as_str()).is_err();
+        let current = runs.last_mut().expect("runs is never empty");
+        if content {
+            current.push(word);
+        } else if !word.is_empty() && !current.is_empty() {
+            runs.push(Vec::new());
+        }
+        if !(last.is_alphanumeric() || last == '-' || last.is_whitespace())
+            && !runs.last().expect("runs is never empty").is_empty()
+        {
+            runs.push(Vec::new());
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
 }
 
 /// The form a word is counted under: a regular plural counts with its singular.
@@ -44,30 +65,35 @@ fn fold(word: &str) -> &str {
     }
 }
 
-/// Up to `top` distinctive terms per cluster. `clusters[c]` holds the texts of cluster
-/// c's members. A term scores by the share of the cluster's members that use it times
-/// `ln((1 + K) / clusters using it)`, so a term all clusters share still ranks (weakly)
-/// when nothing else does. Ties go to the alphabetically first; a term is shown in the
-/// form its cluster uses most.
-pub fn labels(clusters: &[Vec<&str>], top: usize) -> Vec<Vec<String>> {
-    let per_cluster: Vec<TermCounts> = clusters
-        .iter()
-        .map(|members| {
-            let mut terms = TermCounts::new();
-            for text in members {
-                let words = words(text);
-                let mut seen = BTreeSet::new();
-                for word in &words {
-                    let slot = terms.entry(fold(word).to_owned()).or_default();
-                    *slot.1.entry(word.clone()).or_default() += 1;
-                    if seen.insert(fold(word)) {
+/// Terms of one to three words of each member, counted once per member.
+fn count_terms(members: &[&str]) -> TermCounts {
+    let mut terms = TermCounts::new();
+    for text in members {
+        let mut seen = BTreeSet::new();
+        for run in runs(text) {
+            for n in 1..=MAX_WORDS_PER_TERM {
+                for window in run.windows(n) {
+                    let folded: Vec<&str> = window.iter().map(|w| fold(w)).collect();
+                    let slot = terms.entry(folded.join(" ")).or_default();
+                    *slot.1.entry(window.join(" ")).or_default() += 1;
+                    if seen.insert(folded.join(" ")) {
                         slot.0 += 1;
                     }
                 }
             }
-            terms
-        })
-        .collect();
+        }
+    }
+    terms
+}
+
+/// Up to `top` distinctive terms per cluster. `clusters[c]` holds the texts of cluster
+/// c's members. A term scores by the share of the cluster's members that use it times
+/// `ln((1 + K) / clusters using it)`, so a term all clusters share still ranks (weakly)
+/// when nothing else does. Terms one member alone uses are left out unless no term is
+/// shared; a term sharing a word with a better one is skipped. Ties go to the longer term,
+/// then the alphabetically first; a term is shown in the form its cluster uses most.
+pub fn labels(clusters: &[Vec<&str>], top: usize) -> Vec<Vec<String>> {
+    let per_cluster: Vec<TermCounts> = clusters.iter().map(|m| count_terms(m)).collect();
     let mut spread: HashMap<&str, usize> = HashMap::new();
     for terms in &per_cluster {
         for term in terms.keys() {
@@ -80,18 +106,22 @@ pub fn labels(clusters: &[Vec<&str>], top: usize) -> Vec<Vec<String>> {
         .zip(clusters)
         .map(|(terms, members)| {
             let size = members.len().max(1) as f64;
-            let mut scored: Vec<(f64, &String, &BTreeMap<String, usize>)> = terms
+            let mut scored: Vec<(f64, usize, &String, &BTreeMap<String, usize>)> = terms
                 .iter()
                 .map(|(term, (users, forms))| {
                     let idf = ((1.0 + k) / spread[term.as_str()] as f64).ln();
-                    (*users as f64 / size * idf, term, forms)
+                    (*users as f64 / size * idf, *users, term, forms)
                 })
                 .collect();
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-            scored
+            let words = |t: &str| t.split(' ').count();
+            scored.sort_by(|a, b| {
+                b.0.total_cmp(&a.0).then(words(b.2).cmp(&words(a.2))).then(a.2.cmp(b.2))
+            });
+            let shared = pick(&scored, top, members.len().min(2));
+            let chosen = if shared.is_empty() { pick(&scored, top, 1) } else { shared };
+            chosen
                 .into_iter()
-                .take(top)
-                .map(|(_, _, forms)| {
+                .map(|forms| {
                     let most = forms.values().max().copied().unwrap_or(0);
                     forms
                         .iter()
@@ -104,6 +134,29 @@ pub fn labels(clusters: &[Vec<&str>], top: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The first `top` terms used by at least `min_users` members that share no word with a
+/// term picked before; their surface forms.
+fn pick<'a>(
+    scored: &[(f64, usize, &String, &'a BTreeMap<String, usize>)],
+    top: usize,
+    min_users: usize,
+) -> Vec<&'a BTreeMap<String, usize>> {
+    let mut picked: Vec<&str> = Vec::new();
+    let mut forms = Vec::new();
+    for (_, users, term, surface) in scored {
+        if forms.len() == top {
+            break;
+        }
+        let overlaps =
+            picked.iter().flat_map(|p| p.split(' ')).any(|w| term.split(' ').any(|t| t == w));
+        if *users >= min_users && !overlaps {
+            picked.push(term.as_str());
+            forms.push(*surface);
+        }
+    }
+    forms
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,10 +167,14 @@ mod tests {
     }
 
     #[test]
-    fn words_drop_latex_stop_words_and_numbers() {
+    fn runs_break_at_stop_words_numbers_and_punctuation() {
         assert_eq!(
-            words("Towards \\emph{Large} Language Models for $\\alpha$-helix design in 2023"),
-            ["large", "language", "models", "alpha-helix", "design"]
+            runs("Towards \\emph{Large} Language Models: $\\alpha$-helix design in 2023 via graph-based nets"),
+            vec![
+                vec!["large", "language", "models"],
+                vec!["alpha-helix", "design"],
+                vec!["graph-based", "nets"],
+            ]
         );
     }
 
@@ -136,8 +193,8 @@ mod tests {
             ],
         ];
         let labels = labels(&clusters, 3);
-        assert_eq!(labels[0], ["language", "models", "chemistry"]);
-        assert_eq!(labels[1], ["crystal", "graph", "networks"]);
+        assert_eq!(labels[0], ["language models", "chemistry"]);
+        assert_eq!(labels[1], ["crystal", "graph networks", "structure"]);
     }
 
     #[test]
@@ -151,9 +208,17 @@ mod tests {
 
     #[test]
     fn a_term_shared_by_all_clusters_ranks_below_a_distinctive_one() {
-        let clusters = vec![vec!["protein design", "protein folding"], vec!["protein docking"]];
+        let clusters = vec![
+            vec!["protein design methods", "design of protein binders"],
+            vec!["protein docking scores", "docking of protein complexes"],
+        ];
         let labels = labels(&clusters, 2);
-        assert_eq!(labels[0], ["design", "folding"]);
+        assert_eq!(labels[0], ["design", "protein"]);
         assert_eq!(labels[1], ["docking", "protein"]);
+    }
+
+    #[test]
+    fn a_lone_member_still_gets_a_label() {
+        assert_eq!(labels(&[vec!["Protein docking"]], 3), [["protein docking"]]);
     }
 }
