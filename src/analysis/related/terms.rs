@@ -23,6 +23,9 @@ const STOP_WORDS: &[&str] = &[
 
 /// Longest term: "large language models".
 const MAX_WORDS_PER_TERM: usize = 3;
+/// A longer term replaces a shorter one it contains when it scores at least this share of
+/// it: "large language models" says more than "language".
+const EXTEND_RATIO: f64 = 0.75;
 
 /// Per folded term: how many of a cluster's members use it, and how often each surface
 /// form occurs.
@@ -90,8 +93,8 @@ fn count_terms(members: &[&str]) -> TermCounts {
 /// c's members. A term scores by the share of the cluster's members that use it times
 /// `ln((1 + K) / clusters using it)`, so a term all clusters share still ranks (weakly)
 /// when nothing else does. Terms one member alone uses are left out unless no term is
-/// shared; a term sharing a word with a better one is skipped. Ties go to the longer term,
-/// then the alphabetically first; a term is shown in the form its cluster uses most.
+/// shared; see `pick` for overlapping terms. Ties go to the longer term, then the
+/// alphabetically first; a term is shown in the form its cluster uses most.
 pub fn labels(clusters: &[Vec<&str>], top: usize) -> Vec<Vec<String>> {
     let per_cluster: Vec<TermCounts> = clusters.iter().map(|m| count_terms(m)).collect();
     let mut spread: HashMap<&str, usize> = HashMap::new();
@@ -134,27 +137,34 @@ pub fn labels(clusters: &[Vec<&str>], top: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The first `top` terms used by at least `min_users` members that share no word with a
-/// term picked before; their surface forms.
+/// The best `top` terms used by at least `min_users` members, no two sharing a word; a
+/// longer term replaces a picked one it extends when it scores at least `EXTEND_RATIO` of
+/// it ("language" becomes "language models"). Their surface forms.
 fn pick<'a>(
     scored: &[(f64, usize, &String, &'a BTreeMap<String, usize>)],
     top: usize,
     min_users: usize,
 ) -> Vec<&'a BTreeMap<String, usize>> {
-    let mut picked: Vec<&str> = Vec::new();
-    let mut forms = Vec::new();
-    for (_, users, term, surface) in scored {
-        if forms.len() == top {
-            break;
-        }
-        let overlaps =
-            picked.iter().flat_map(|p| p.split(' ')).any(|w| term.split(' ').any(|t| t == w));
-        if *users >= min_users && !overlaps {
-            picked.push(term.as_str());
-            forms.push(*surface);
+    let mut picked: Vec<(f64, &str, &BTreeMap<String, usize>)> = Vec::new();
+    for &(score, _, term, forms) in scored.iter().filter(|s| s.1 >= min_users) {
+        let words: Vec<&str> = term.split(' ').collect();
+        let overlapping: Vec<usize> = (0..picked.len())
+            .filter(|&j| picked[j].1.split(' ').any(|w| words.contains(&w)))
+            .collect();
+        match overlapping[..] {
+            [] if picked.len() < top => picked.push((score, term, forms)),
+            [j] if score >= EXTEND_RATIO * picked[j].0 && extends(term, picked[j].1) => {
+                picked[j] = (score, term, forms)
+            }
+            _ => {}
         }
     }
-    forms
+    picked.into_iter().map(|(_, _, forms)| forms).collect()
+}
+
+/// `longer` holds `shorter` as a run of whole words.
+fn extends(longer: &str, shorter: &str) -> bool {
+    longer.len() > shorter.len() && format!(" {longer} ").contains(&format!(" {shorter} "))
 }
 
 #[cfg(test)]
@@ -215,6 +225,23 @@ mod tests {
         let labels = labels(&clusters, 2);
         assert_eq!(labels[0], ["design", "protein"]);
         assert_eq!(labels[1], ["docking", "protein"]);
+    }
+
+    #[test]
+    fn a_longer_term_replaces_one_it_extends() {
+        assert!(extends("large language models", "language"));
+        assert!(!extends("languages", "language"));
+        assert!(!extends("language", "language"));
+        let clusters = vec![
+            vec![
+                "Large language models for chemistry",
+                "Large language models as agents",
+                "Language models for code",
+                "Large language models in medicine",
+            ],
+            vec!["Protein folding"],
+        ];
+        assert_eq!(labels(&clusters, 1)[0], ["large language models"]);
     }
 
     #[test]
