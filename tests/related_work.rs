@@ -287,7 +287,9 @@ fn extraction_tabulates_what_related_work_cites() {
     client.open(&file, "latex", &std::fs::read_to_string(&file).unwrap());
     let result = client.request(
         "workspace/executeCommand",
-        json!({"command": "scholia.extractRelatedWork", "arguments": [uri(&file)]}),
+        json!({"command": "scholia.extractRelatedWork", "arguments": [
+            {"textDocument": {"uri": uri(&file)}, "position": {"line": 0, "character": 0}}
+        ]}),
     );
     let path = root.join(".scholia/related-work-cited.md");
     assert_eq!(result["path"], json!(path));

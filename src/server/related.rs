@@ -23,7 +23,8 @@ use crate::syntax::Section;
 use crate::text::{Document, Encoding};
 
 /// Ranks, groups and reports the project's bibliography; arguments: none (the active
-/// document), a document URI, or `{ "uri", "range"? }` (relevance to the range).
+/// document), a document URI, `{ "uri", "range"? }` (relevance to the range) or a
+/// `TextDocumentPositionParams`.
 pub const RELATED_COMMAND: &str = "scholia.relatedWork";
 /// Tabulates the papers cited in the Related Work section(s); arguments as above.
 pub const EXTRACT_COMMAND: &str = "scholia.extractRelatedWork";
@@ -54,13 +55,20 @@ struct Target {
 
 fn target(arguments: &[Value]) -> Result<Target> {
     let invalid = || {
-        Error::invalid_params("expected no argument, a document URI, or { \"uri\", \"range\"? }")
+        Error::invalid_params(
+            "expected no argument, a document URI, { \"uri\", \"range\"? } or { \"textDocument\" }",
+        )
     };
     let (uri, range) = match arguments.first() {
         None | Some(Value::Null) => return Ok(Target { path: None, range: None }),
         Some(Value::String(uri)) => (uri.clone(), None),
         Some(Value::Object(object)) => {
-            let uri = object.get("uri").and_then(Value::as_str).ok_or_else(invalid)?;
+            // `{ uri, range? }`, or the `TextDocumentPositionParams` editor clients send.
+            let uri = object
+                .get("uri")
+                .or_else(|| object.get("textDocument").and_then(|d| d.get("uri")))
+                .and_then(Value::as_str)
+                .ok_or_else(invalid)?;
             let range = match object.get("range") {
                 None | Some(Value::Null) => None,
                 Some(r) => Some(serde_json::from_value(r.clone()).map_err(|_| invalid())?),
