@@ -34,6 +34,8 @@ enum Command {
     Chat(cli::chat::ChatArgs),
     /// Print every sentence of a manuscript's project as the models read it (`--json`: JSON Lines).
     Sentences(cli::sentences::SentencesArgs),
+    /// Print the related-work report of a manuscript's project: bibliography entries ranked by relevance, grouped in themes.
+    Related(cli::related::RelatedArgs),
     /// Evaluate pipelines on data sets (`scholia eval tldr --data FILE.jsonl`).
     #[command(subcommand)]
     Eval(cli::eval::EvalCommand),
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Some(Command::Summarize(summarize)) => cli::summarize::run(&summarize),
         Some(Command::Chat(chat)) => cli::chat::run(&chat),
         Some(Command::Sentences(sentences)) => cli::sentences::run(&sentences),
+        Some(Command::Related(related)) => cli::related::run(&related),
         Some(Command::Eval(command)) => cli::eval::run(&command),
         Some(Command::Models(command)) => scholia::model::cli::run(command).unwrap_or_else(|e| {
             eprintln!("scholia: {e}");

@@ -92,7 +92,7 @@ pub fn preview(text: &str, limit: usize) -> String {
 }
 
 /// Keeps Markdown from interpreting characters of bibliographic text.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         if matches!(ch, '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '\\') {

@@ -5,6 +5,7 @@ pub mod completion;
 pub mod diagnostics;
 pub mod hover;
 pub mod navigation;
+pub mod related;
 pub mod summary;
 pub mod symbols;
 

@@ -50,19 +50,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_default();
     let absolute = |p: &Path| normalize(&cwd.join(p));
     let folder = args.root.as_deref().map(absolute).unwrap_or_else(|| cwd.clone());
-    let mut settings = Settings::default();
-    let mut problems = Vec::new();
-    if let Ok(text) = std::fs::read_to_string(folder.join(scholia::project::config::CONFIG_FILE)) {
-        problems.extend(settings.merge_toml(&text));
-    }
-    for problem in problems {
-        eprintln!("scholia: {problem}");
-    }
-    let options = WorkspaceOptions {
-        parse: ParseOptions { extra_cite_commands: settings.cite_commands.clone() },
-        default_bibliography: settings.default_bibliography.clone(),
-    };
-    let mut workspace = Workspace::new(vec![folder], options);
+    let (mut workspace, settings) = workspace_at(folder);
     let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     let mut failed = false;
     for file in &args.files {
@@ -113,6 +101,24 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// A workspace over `folder` with the settings of its `scholia.toml` (problems with it
+/// printed to stderr).
+pub fn workspace_at(folder: PathBuf) -> (Workspace, Settings) {
+    let mut settings = Settings::default();
+    let mut problems = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(folder.join(scholia::project::config::CONFIG_FILE)) {
+        problems.extend(settings.merge_toml(&text));
+    }
+    for problem in problems {
+        eprintln!("scholia: {problem}");
+    }
+    let options = WorkspaceOptions {
+        parse: ParseOptions { extra_cite_commands: settings.cite_commands.clone() },
+        default_bibliography: settings.default_bibliography.clone(),
+    };
+    (Workspace::new(vec![folder], options), settings)
 }
 
 /// One-based lines and columns (columns in characters), paths relative to `cwd` when inside it.

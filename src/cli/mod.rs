@@ -5,5 +5,6 @@ pub mod check;
 pub mod claims;
 pub mod eval;
 pub mod eval_claims;
+pub mod related;
 pub mod sentences;
 pub mod summarize;

@@ -15,7 +15,7 @@ use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATC
 use super::convert::{offset, path_of, range, text_position, uri_of};
 use super::settings::{ClaimSettings, InlineSummaries, Settings};
 use super::state::{ClientInfo, State};
-use super::{claims, convert, status, summaries};
+use super::{claims, convert, related, status, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
 use crate::jobs::claims::Claims;
@@ -30,7 +30,7 @@ use crate::syntax::Language;
 const LARGE_DOCUMENT_BYTES: usize = 512 * 1024;
 const LARGE_DOCUMENT_PAUSE: Duration = Duration::from_millis(300);
 
-type SharedState = Arc<Mutex<Option<State>>>;
+pub(super) type SharedState = Arc<Mutex<Option<State>>>;
 
 pub struct Backend {
     client: Client,
@@ -156,7 +156,10 @@ impl Backend {
 
 /// The state; `None` before `initialize`. A panic while holding the lock must not take
 /// every later request down with it, hence the poison recovery.
-fn with_state<T>(state: &SharedState, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
+pub(super) fn with_state<T>(
+    state: &SharedState,
+    f: impl FnOnce(&mut State) -> Option<T>,
+) -> Option<T> {
     state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_mut().and_then(f)
 }
 
@@ -172,7 +175,7 @@ async fn publish(client: &Client, state: &SharedState) {
 const CLIENT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A request to the client, `None` when it fails or goes unanswered.
-async fn ask<T>(request: impl std::future::Future<Output = Result<T>>) -> Option<T> {
+pub(super) async fn ask<T>(request: impl std::future::Future<Output = Result<T>>) -> Option<T> {
     match tokio::time::timeout(CLIENT_PATIENCE, request).await {
         Ok(Ok(value)) => Some(value),
         Ok(Err(e)) => {
@@ -225,6 +228,19 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.dynamic_registration)
                 .unwrap_or(false),
             initialization_options: params.initialization_options.filter(|v| !v.is_null()),
+            show_document: params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
+            resolve_code_actions: params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|c| c.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
         };
         let models = summaries::shared_models();
         let (summaries, events, warnings) = summaries::start(models.clone());
@@ -545,6 +561,9 @@ impl LanguageServer for Backend {
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         match params.command.as_str() {
             STATUS_COMMAND => Ok(self.with_state(|s| Some(status::status(s)))),
+            c if related::COMMANDS.contains(&c) => {
+                related::execute(&self.client, &self.state, params).await
+            }
             other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
                 "unknown command {other}"
             ))),
@@ -560,7 +579,7 @@ impl LanguageServer for Backend {
             state.touch(&path, Some(offset));
             Some(())
         });
-        let actions: Vec<CodeActionOrCommand> = params
+        let mut actions: Vec<CodeActionOrCommand> = params
             .context
             .diagnostics
             .iter()
@@ -586,7 +605,12 @@ impl LanguageServer for Backend {
                 })
             })
             .collect();
+        actions.extend(related::code_actions(&self.state, &params).await);
         Ok(Some(actions))
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        related::resolve(&self.state, action).await
     }
 }
 

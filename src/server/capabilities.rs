@@ -2,6 +2,7 @@
 
 use tower_lsp_server::lsp_types::*;
 
+use super::related;
 use crate::text::Encoding;
 
 /// Files whose changes on disk matter: manuscripts, bibliographies, the project file.
@@ -40,11 +41,20 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![STATUS_COMMAND.into()],
+            commands: [STATUS_COMMAND]
+                .iter()
+                .chain(&related::COMMANDS)
+                .map(|c| c.to_string())
+                .collect(),
             ..ExecuteCommandOptions::default()
         }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR_REWRITE,
+                CodeActionKind::SOURCE,
+            ]),
+            resolve_provider: Some(true),
             ..CodeActionOptions::default()
         })),
         ..ServerCapabilities::default()

@@ -6,6 +6,7 @@ mod capabilities;
 mod claims;
 pub mod convert;
 pub mod framing;
+mod related;
 pub mod settings;
 pub mod state;
 mod status;

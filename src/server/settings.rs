@@ -232,7 +232,9 @@ impl Settings {
                 }
             };
             if applied.is_none() {
-                errors.push(format!("scholia.claims.{name} must be {expected}, got {value}; ignored"));
+                errors.push(format!(
+                    "scholia.claims.{name} must be {expected}, got {value}; ignored"
+                ));
             }
         }
         errors

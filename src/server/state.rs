@@ -11,6 +11,7 @@ use tower_lsp_server::lsp_types as lsp;
 use super::claims;
 use super::convert::{range, severity, uri_of};
 use super::settings::Settings;
+use crate::analysis::related::VectorCache;
 use crate::analysis::{project_diagnostics, Diagnostic, DiagnosticOptions};
 use crate::jobs::claims::Claims;
 use crate::jobs::summaries::Summaries;
@@ -32,6 +33,10 @@ pub struct ClientInfo {
     /// Supports registering `workspace/didChangeWatchedFiles` watchers.
     pub dynamic_watchers: bool,
     pub initialization_options: Option<serde_json::Value>,
+    /// Supports `window/showDocument`.
+    pub show_document: bool,
+    /// Can resolve a code action's edit lazily (`codeAction/resolve`).
+    pub resolve_code_actions: bool,
 }
 
 pub struct State {
@@ -39,6 +44,8 @@ pub struct State {
     pub models: Arc<Models>,
     pub summaries: Summaries,
     pub claims: Claims,
+    /// Embeddings of entries and sentences, for related work.
+    pub vectors: Arc<VectorCache>,
     pub workspace: Workspace,
     pub encoding: Encoding,
     pub settings: Settings,
@@ -77,6 +84,7 @@ impl State {
             models,
             summaries,
             claims,
+            vectors: Arc::default(),
             workspace,
             encoding: client.encoding,
             settings,

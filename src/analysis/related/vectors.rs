@@ -1,0 +1,149 @@
+//! Embeddings of entries and sentences, kept in memory by a hash of the text so a second
+//! related-work run embeds only what changed.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use crate::model::{Embedder, ModelError};
+use crate::store::hash_input;
+
+/// The cache forgets everything past this many vectors (about 60 MB for 384 dimensions),
+/// so a long editing session with many sentence versions cannot grow it without end.
+const MAX_VECTORS: usize = 40_000;
+
+/// Turns texts into unit vectors, one per text in input order.
+pub trait Embed {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError>;
+}
+
+impl Embed for Embedder {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+        Embedder::embed(self, texts)
+    }
+}
+
+/// Vectors by text hash; shared by every run of the server (`Send + Sync`).
+#[derive(Default)]
+pub struct VectorCache {
+    vectors: Mutex<HashMap<String, Arc<[f32]>>>,
+}
+
+impl VectorCache {
+    /// The vector of every text: cached ones at once, the others in one batched call.
+    pub fn embed_all(
+        &self,
+        embedder: &dyn Embed,
+        texts: &[&str],
+    ) -> Result<Vec<Arc<[f32]>>, ModelError> {
+        let hashes: Vec<String> = texts.iter().map(|t| hash_input(&[t])).collect();
+        let mut found: Vec<Option<Arc<[f32]>>> = {
+            let vectors = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
+            hashes.iter().map(|h| vectors.get(h).cloned()).collect()
+        };
+        // Texts not cached, each distinct text once.
+        let mut queued = HashSet::new();
+        let unique: Vec<usize> = (0..texts.len())
+            .filter(|&i| found[i].is_none() && queued.insert(hashes[i].as_str()))
+            .collect();
+        if !unique.is_empty() {
+            let inputs: Vec<&str> = unique.iter().map(|&i| texts[i]).collect();
+            let computed = embedder.embed(&inputs)?;
+            if computed.len() != inputs.len() {
+                return Err(ModelError::Inference(format!(
+                    "{} embeddings for {} texts",
+                    computed.len(),
+                    inputs.len()
+                )));
+            }
+            let mut vectors = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
+            if vectors.len() + computed.len() > MAX_VECTORS {
+                vectors.clear();
+            }
+            for (&i, vector) in unique.iter().zip(computed) {
+                vectors.insert(hashes[i].clone(), vector.into());
+            }
+            for (slot, hash) in found.iter_mut().zip(&hashes).filter(|(s, _)| s.is_none()) {
+                *slot = vectors.get(hash).cloned();
+            }
+        }
+        Ok(found.into_iter().map(|v| v.expect("every text was embedded")).collect())
+    }
+
+    pub fn len(&self) -> usize {
+        self.vectors.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The mean of unit vectors, scaled back to unit length; `None` for no vectors.
+pub fn centroid<'a>(vectors: impl IntoIterator<Item = &'a [f32]>) -> Option<Vec<f32>> {
+    let mut sum: Option<Vec<f32>> = None;
+    for v in vectors {
+        match &mut sum {
+            Some(s) => s.iter_mut().zip(v).for_each(|(a, b)| *a += b),
+            None => sum = Some(v.to_vec()),
+        }
+    }
+    let mut sum = sum?;
+    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    sum.iter_mut().for_each(|x| *x /= norm);
+    Some(sum)
+}
+
+/// Cosine similarity of unit vectors.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// Letter counts over a-z, unit length: similar spelling, similar vector. Counts texts.
+    #[derive(Default)]
+    pub struct LetterEmbedder {
+        pub embedded: AtomicUsize,
+    }
+
+    impl Embed for LetterEmbedder {
+        fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+            self.embedded.fetch_add(texts.len(), Ordering::SeqCst);
+            Ok(texts
+                .iter()
+                .map(|t| {
+                    let mut v = vec![0f32; 26];
+                    for c in t.to_ascii_lowercase().bytes().filter(u8::is_ascii_lowercase) {
+                        v[usize::from(c - b'a')] += 1.0;
+                    }
+                    centroid([v.as_slice()]).unwrap_or(v)
+                })
+                .collect())
+        }
+    }
+
+    #[test]
+    fn cache_embeds_each_text_once() {
+        let cache = VectorCache::default();
+        let embedder = LetterEmbedder::default();
+        let first = cache.embed_all(&embedder, &["abc", "xyz", "abc"]).unwrap();
+        assert_eq!(embedder.embedded.load(Ordering::SeqCst), 2);
+        assert_eq!(first[0], first[2]);
+        let again = cache.embed_all(&embedder, &["xyz", "abd"]).unwrap();
+        assert_eq!(embedder.embedded.load(Ordering::SeqCst), 3);
+        assert_eq!(again[0], first[1]);
+        assert_eq!(cache.len(), 3);
+    }
+
+    #[test]
+    fn centroid_and_cosine_of_unit_vectors() {
+        let c = centroid([[1.0f32, 0.0].as_slice(), [0.0, 1.0].as_slice()]).unwrap();
+        assert!((cosine(&c, &c) - 1.0).abs() < 1e-6);
+        assert!((c[0] - c[1]).abs() < 1e-6);
+        assert!(centroid(std::iter::empty()).is_none());
+    }
+}
