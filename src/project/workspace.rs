@@ -183,6 +183,18 @@ impl Workspace {
         }
     }
 
+    /// Forgets everything read from disk (closed manuscripts, parsed bibliographies, the
+    /// root scan) so the next request reads it afresh; open documents keep the editor's
+    /// text. Returns how many files were dropped.
+    pub fn reindex(&mut self) -> usize {
+        let closed = self.files.len() - self.open_files().count();
+        self.files.retain(|_, f| f.open);
+        let bibs = self.bibs.len();
+        self.bibs.clear();
+        self.latex_roots = None;
+        closed + bibs
+    }
+
     /// A manuscript with an up-to-date IR: loaded from disk unless already loaded,
     /// reparsed if edits arrived since its last parse.
     pub fn load_source(&mut self, path: &Path) -> Result<&SourceFile, LoadError> {

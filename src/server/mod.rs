@@ -4,6 +4,7 @@
 mod backend;
 mod capabilities;
 mod claims;
+mod command_args;
 pub mod convert;
 pub mod framing;
 mod related;
