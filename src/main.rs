@@ -29,6 +29,8 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Print a one-sentence TL;DR of bibliography entries' abstracts (`key<TAB>tldr`).
     Summarize(cli::summarize::SummarizeArgs),
+    /// Draft an abstract from a manuscript and print it with where it would go.
+    DraftAbstract(cli::draft::DraftArgs),
     /// Evaluate pipelines on data sets (`scholia eval tldr --data FILE.jsonl`).
     #[command(subcommand)]
     Eval(cli::eval::EvalCommand),
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Check(check)) => cli::check::run(&check),
         Some(Command::Summarize(summarize)) => cli::summarize::run(&summarize),
+        Some(Command::DraftAbstract(draft)) => cli::draft::run(&draft),
         Some(Command::Eval(command)) => cli::eval::run(&command),
         Some(Command::Models(command)) => scholia::model::cli::run(command).unwrap_or_else(|e| {
             eprintln!("scholia: {e}");

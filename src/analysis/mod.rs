@@ -2,8 +2,10 @@
 
 pub mod completion;
 pub mod diagnostics;
+pub mod draft;
 pub mod hover;
 pub mod navigation;
+pub mod selection;
 pub mod summary;
 pub mod symbols;
 
