@@ -15,7 +15,7 @@ use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATC
 use super::convert::{offset, path_of, range, text_position, uri_of};
 use super::settings::{InlineSummaries, Settings};
 use super::state::{ClientInfo, State};
-use super::{convert, summaries};
+use super::{convert, draft, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
 use crate::jobs::summaries::Lookup;
@@ -28,7 +28,7 @@ use crate::syntax::Language;
 const LARGE_DOCUMENT_BYTES: usize = 512 * 1024;
 const LARGE_DOCUMENT_PAUSE: Duration = Duration::from_millis(300);
 
-type SharedState = Arc<Mutex<Option<State>>>;
+pub(super) type SharedState = Arc<Mutex<Option<State>>>;
 
 pub struct Backend {
     client: Client,
@@ -131,7 +131,10 @@ impl Backend {
 
 /// The state; `None` before `initialize`. A panic while holding the lock must not take
 /// every later request down with it, hence the poison recovery.
-fn with_state<T>(state: &SharedState, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
+pub(super) fn with_state<T>(
+    state: &SharedState,
+    f: impl FnOnce(&mut State) -> Option<T>,
+) -> Option<T> {
     state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_mut().and_then(f)
 }
 
@@ -191,7 +194,10 @@ impl LanguageServer for Backend {
         }
         let encoding = negotiate_encoding(&params.capabilities);
         let workspace = params.capabilities.workspace.as_ref();
+        let progress =
+            params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
         let client = ClientInfo {
+            work_done_progress: progress,
             folders,
             encoding,
             pull_configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
@@ -204,12 +210,7 @@ impl LanguageServer for Backend {
         let models = summaries::shared_models();
         let (summaries, events, warnings) = summaries::start(models.clone());
         let caps = summaries::EventCapabilities {
-            progress: params
-                .capabilities
-                .window
-                .as_ref()
-                .and_then(|w| w.work_done_progress)
-                .unwrap_or(false),
+            progress,
             inlay_refresh: workspace
                 .and_then(|w| w.inlay_hint.as_ref())
                 .and_then(|h| h.refresh_support)
@@ -513,6 +514,9 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if let Some(result) = draft::execute(&self.client, &self.state, &params).await {
+            return result;
+        }
         match params.command.as_str() {
             STATUS_COMMAND => Ok(self.with_state(|s| Some(summaries::status_json(&s.summaries)))),
             other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
@@ -527,7 +531,7 @@ impl LanguageServer for Backend {
                 Self::locate(state, &params.text_document.uri, params.range.start)?;
             Some(state.touch(&path, Some(offset)))
         });
-        let actions: Vec<CodeActionOrCommand> = params
+        let mut actions: Vec<CodeActionOrCommand> = params
             .context
             .diagnostics
             .iter()
@@ -554,7 +558,15 @@ impl LanguageServer for Backend {
                 }))
             })
             .collect();
+        let uri = &params.text_document.uri;
+        actions.extend(
+            self.with_state(|s| Some(draft::actions(s, uri, params.range))).unwrap_or_default(),
+        );
         Ok(Some(actions))
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        draft::resolve(&self.client, &self.state, action).await
     }
 }
 

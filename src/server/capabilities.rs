@@ -2,6 +2,7 @@
 
 use tower_lsp_server::lsp_types::*;
 
+use super::draft::{DRAFT_COMMAND, SUMMARIZE_COMMAND};
 use crate::text::Encoding;
 
 /// Files whose changes on disk matter: manuscripts, bibliographies, the project file.
@@ -40,11 +41,15 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![STATUS_COMMAND.into()],
+            commands: vec![STATUS_COMMAND.into(), DRAFT_COMMAND.into(), SUMMARIZE_COMMAND.into()],
             ..ExecuteCommandOptions::default()
         }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR_REWRITE,
+            ]),
+            resolve_provider: Some(true),
             ..CodeActionOptions::default()
         })),
         ..ServerCapabilities::default()

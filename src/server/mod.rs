@@ -4,6 +4,7 @@
 mod backend;
 mod capabilities;
 pub mod convert;
+mod draft;
 pub mod framing;
 pub mod settings;
 pub mod state;

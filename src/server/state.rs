@@ -30,6 +30,8 @@ pub struct ClientInfo {
     /// Supports registering `workspace/didChangeWatchedFiles` watchers.
     pub dynamic_watchers: bool,
     pub initialization_options: Option<serde_json::Value>,
+    /// Supports server-initiated `$/progress` (`window.workDoneProgress`).
+    pub work_done_progress: bool,
 }
 
 pub struct State {

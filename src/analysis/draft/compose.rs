@@ -53,7 +53,10 @@ pub fn options() -> GenerateOptions {
 pub fn prompt(sentences: &[&str]) -> Vec<ChatMessage> {
     vec![ChatMessage::new(
         "user",
-        &format!("Summarize this text from a research paper in one paragraph:\n\n{}", sentences.join(" ")),
+        &format!(
+            "Summarize this text from a research paper in one paragraph:\n\n{}",
+            sentences.join(" ")
+        ),
     )]
 }
 
