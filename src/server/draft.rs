@@ -6,7 +6,7 @@
 //! generator polls at every token.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,7 +153,7 @@ struct Job {
     progress: bool,
 }
 
-fn prepare(state: &SharedState, path: &PathBuf) -> Result<Job> {
+fn prepare(state: &SharedState, path: &Path) -> Result<Job> {
     with_state(state, |s| {
         s.workspace.load_source(path).ok()?;
         let files = PaperFile::project(&mut s.workspace, path);

@@ -81,7 +81,7 @@ impl Draft {
         let generated = self.sentences.iter().filter(|s| s.generated).count();
         match &self.source {
             Source::Generated => format!(
-                "{} words; {generated} of {} sentences generated, {} generated sentences dropped as unsupported",
+                "{} words; {generated} of {} sentences generated, {} generated sentences dropped by the checks",
                 self.words(),
                 self.sentences.len(),
                 self.dropped.len()

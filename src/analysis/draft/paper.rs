@@ -226,7 +226,10 @@ pub fn readable(prose: &str, source: &str) -> (String, bool) {
         last = whole.end();
     }
     out.push_str(&prose[last..]);
-    let out = SPACE_BEFORE_PUNCT.replace_all(out.trim(), "$1").into_owned();
+    let out = SPACE_BEFORE_PUNCT.replace_all(out.trim(), "$1");
+    // TeX ligatures the prose keeps as typed.
+    let out = out.replace("---", "\u{2014}").replace("--", "\u{2013}");
+    let out = out.replace("``", "\u{201c}").replace("''", "\u{201d}");
     let words = out.split_whitespace().count();
     let placeholders = [MATH_PLACEHOLDER, NUMBER_PLACEHOLDER];
     quotable &= (6..=60).contains(&words)
@@ -263,6 +266,10 @@ mod tests {
         assert!(!case("We minimise X over all six data sets here.", "We minimise $f$ over").1);
         assert!(case("We minimise X over all six data sets here.", "We minimise X over").1);
         assert!(!case("Too short.", "").1);
+        assert_eq!(
+            case("Pages 3--4 ``quoted'' --- here.", "").0,
+            "Pages 3\u{2013}4 \u{201c}quoted\u{201d} \u{2014} here."
+        );
     }
 
     #[test]

@@ -33,6 +33,10 @@ const CUES: &[&str] = &[
     "our results",
 ];
 
+/// Openings that refer back to an earlier sentence.
+const ANAPHORA: &[&str] =
+    &["this ", "these ", "that ", "those ", "it ", "its ", "they ", "their ", "such ", "here "];
+
 fn prior(kind: SectionKind) -> f32 {
     match kind {
         SectionKind::Introduction | SectionKind::Results => 0.1,
@@ -85,7 +89,14 @@ pub fn scores(paper: &Paper, embeddings: &[Vec<f32>]) -> Vec<f32> {
             let norm = dot(&rest, &rest).sqrt();
             let centrality = if norm > 1e-6 { dot(&rest, e) / norm } else { 0.0 };
             let lower = s.text.to_lowercase();
-            let cue = if CUES.iter().any(|c| lower.contains(c)) { 0.1 } else { 0.0 };
+            let cue = if CUES.iter().any(|c| lower.contains(c)) {
+                0.1
+            } else if ANAPHORA.iter().any(|a| lower.starts_with(a)) {
+                // "This shows ..." leans on a sentence the abstract will not have.
+                -0.1
+            } else {
+                0.0
+            };
             let findings = matches!(
                 s.kind,
                 SectionKind::Results | SectionKind::Discussion | SectionKind::Conclusion
