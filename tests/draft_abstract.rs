@@ -111,14 +111,12 @@ fn draft_action_on_the_fixture_inserts_an_abstract_after_maketitle() {
         .unwrap_or_else(|| panic!("not an abstract environment: {new_text:?}"));
     assert_faithful(&unescape_latex(body), &text);
 
-    let progress: Vec<&str> = client
-        .notifications
-        .iter()
-        .filter(|m| m["method"] == "$/progress")
-        .filter_map(|m| m["params"]["value"]["kind"].as_str())
-        .collect();
-    assert_eq!(progress.first(), Some(&"begin"), "{progress:?}");
-    assert_eq!(progress.last(), Some(&"end"), "{progress:?}");
+    // `$/progress` travels beside the response, so the end may come after it.
+    let kind =
+        |m: &Value, kind: &str| m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind;
+    client.wait_for(|m| kind(m, "end"));
+    assert!(client.notifications.iter().any(|m| kind(m, "begin")), "no progress began");
+    assert!(client.notifications.iter().any(|m| kind(m, "report")), "no progress reported");
     assert_eq!(client.shutdown(), 0);
 }
 
