@@ -175,6 +175,19 @@ fn commands_without_arguments_act_on_the_opened_document() {
             && m["params"]["message"].as_str().is_some_and(|s| s.contains(summary))
     });
 
+    // Editors send the cursor as `TextDocumentPositionParams`: the paragraph there.
+    let cursor = common::position_of(&text, "Within a section", 0);
+    let argument = json!({"textDocument": {"uri": uri(&file)}, "position": cursor});
+    let method = client.request(
+        "workspace/executeCommand",
+        json!({"command": "scholia.summarizeSelection", "arguments": [argument]}),
+    );
+    let method = method["summary"].as_str().unwrap();
+    let words: Vec<&str> = method.split_whitespace().collect();
+    let section =
+        &text[text.find("\\section{Method}").unwrap()..text.find("\\section{Results}").unwrap()];
+    assert!(section.contains(&words[1..4].join(" ")), "not from the method: {method}");
+
     let drafted = client.request_raw_within(
         "workspace/executeCommand",
         command("scholia.draftAbstract"),

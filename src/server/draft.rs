@@ -102,9 +102,11 @@ pub async fn execute(
     }
 }
 
-/// The document a command acts on: `uri` in its argument, else the active one.
+/// The document a command acts on: `uri` (or `textDocument.uri`, as editors send a
+/// `TextDocumentPositionParams`) in its argument, else the active one.
 fn target_path(state: &SharedState, argument: Option<&Value>) -> Result<PathBuf> {
-    if let Some(uri) = argument.and_then(|a| a.get("uri")) {
+    let uri = argument.and_then(|a| a.get("uri").or_else(|| a.get("textDocument")?.get("uri")));
+    if let Some(uri) = uri {
         let uri: Uri = serde_json::from_value(uri.clone())
             .map_err(|e| Error::invalid_params(format!("uri: {e}")))?;
         return path_of(&uri).ok_or_else(|| Error::invalid_params("not a file uri"));
@@ -297,9 +299,14 @@ async fn summarize_command(
     argument: Option<&Value>,
 ) -> Result<Option<Value>> {
     let path = target_path(state, argument)?;
+    // A `range`, or an editor's cursor `position` (an empty range).
     let selected: Option<Range> = argument
-        .and_then(|a| a.get("range"))
-        .map(|r| serde_json::from_value(r.clone()))
+        .and_then(|a| {
+            a.get("range")
+                .cloned()
+                .or_else(|| Some(json!({"start": a.get("position")?, "end": a.get("position")?})))
+        })
+        .map(serde_json::from_value)
         .transpose()
         .map_err(|e| Error::invalid_params(format!("range: {e}")))?;
     let (sentences, models) = with_state(state, |s| {
