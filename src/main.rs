@@ -36,6 +36,8 @@ enum Command {
     Sentences(cli::sentences::SentencesArgs),
     /// Print the related-work report of a manuscript's project: bibliography entries ranked by relevance, grouped in themes.
     Related(cli::related::RelatedArgs),
+    /// Draft an abstract from a manuscript and print it with where it would go.
+    DraftAbstract(cli::draft::DraftArgs),
     /// Evaluate pipelines on data sets (`scholia eval tldr --data FILE.jsonl`).
     #[command(subcommand)]
     Eval(cli::eval::EvalCommand),
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Some(Command::Chat(chat)) => cli::chat::run(&chat),
         Some(Command::Sentences(sentences)) => cli::sentences::run(&sentences),
         Some(Command::Related(related)) => cli::related::run(&related),
+        Some(Command::DraftAbstract(draft)) => cli::draft::run(&draft),
         Some(Command::Eval(command)) => cli::eval::run(&command),
         Some(Command::Models(command)) => scholia::model::cli::run(command).unwrap_or_else(|e| {
             eprintln!("scholia: {e}");

@@ -3,9 +3,11 @@
 pub mod claims;
 pub mod completion;
 pub mod diagnostics;
+pub mod draft;
 pub mod hover;
 pub mod navigation;
 pub mod related;
+pub mod selection;
 pub mod summary;
 pub mod symbols;
 

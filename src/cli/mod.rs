@@ -3,6 +3,7 @@
 pub mod chat;
 pub mod check;
 pub mod claims;
+pub mod draft;
 pub mod eval;
 pub mod eval_claims;
 pub mod related;

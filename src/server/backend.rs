@@ -15,7 +15,7 @@ use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATC
 use super::convert::{offset, path_of, range, text_position, uri_of};
 use super::settings::{ClaimSettings, InlineSummaries, Settings};
 use super::state::{ClientInfo, State};
-use super::{claims, convert, related, status, summaries};
+use super::{claims, convert, draft, related, status, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
 use crate::jobs::claims::Claims;
@@ -219,7 +219,10 @@ impl LanguageServer for Backend {
         }
         let encoding = negotiate_encoding(&params.capabilities);
         let workspace = params.capabilities.workspace.as_ref();
+        let progress =
+            params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
         let client = ClientInfo {
+            work_done_progress: progress,
             folders,
             encoding,
             pull_configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
@@ -245,12 +248,7 @@ impl LanguageServer for Backend {
         let models = summaries::shared_models();
         let (summaries, events, warnings) = summaries::start(models.clone());
         let caps = summaries::EventCapabilities {
-            progress: params
-                .capabilities
-                .window
-                .as_ref()
-                .and_then(|w| w.work_done_progress)
-                .unwrap_or(false),
+            progress,
             inlay_refresh: workspace
                 .and_then(|w| w.inlay_hint.as_ref())
                 .and_then(|h| h.refresh_support)
@@ -559,6 +557,9 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if let Some(result) = draft::execute(&self.client, &self.state, &params).await {
+            return result;
+        }
         match params.command.as_str() {
             STATUS_COMMAND => Ok(self.with_state(|s| Some(status::status(s)))),
             c if related::COMMANDS.contains(&c) => {
@@ -605,11 +606,16 @@ impl LanguageServer for Backend {
                 })
             })
             .collect();
+        let uri = &params.text_document.uri;
+        actions.extend(
+            self.with_state(|s| Some(draft::actions(s, uri, params.range))).unwrap_or_default(),
+        );
         actions.extend(related::code_actions(&self.state, &params).await);
         Ok(Some(actions))
     }
 
     async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        let action = draft::resolve(&self.client, &self.state, action).await?;
         related::resolve(&self.state, action).await
     }
 }

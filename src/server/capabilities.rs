@@ -2,6 +2,7 @@
 
 use tower_lsp_server::lsp_types::*;
 
+use super::draft::{DRAFT_COMMAND, SUMMARIZE_COMMAND};
 use super::related;
 use crate::text::Encoding;
 
@@ -41,7 +42,7 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: [STATUS_COMMAND]
+            commands: [STATUS_COMMAND, DRAFT_COMMAND, SUMMARIZE_COMMAND]
                 .iter()
                 .chain(&related::COMMANDS)
                 .map(|c| c.to_string())

@@ -70,4 +70,3 @@ pub fn document_of(state: &mut State, target: &Target) -> Result<PathBuf> {
     state.workspace.load_source(&path).map_err(|e| Error::invalid_params(e.to_string()))?;
     Ok(path)
 }
-

@@ -6,6 +6,7 @@ mod capabilities;
 mod claims;
 mod command_args;
 pub mod convert;
+mod draft;
 pub mod framing;
 mod related;
 pub mod settings;

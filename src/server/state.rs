@@ -37,6 +37,8 @@ pub struct ClientInfo {
     pub show_document: bool,
     /// Can resolve a code action's edit lazily (`codeAction/resolve`).
     pub resolve_code_actions: bool,
+    /// Supports server-initiated `$/progress` (`window.workDoneProgress`).
+    pub work_done_progress: bool,
 }
 
 pub struct State {

@@ -68,10 +68,18 @@ impl Client {
 
     /// Sends a request and returns its whole response (`result` or `error`).
     pub fn request_raw(&mut self, method: &str, params: Value) -> Value {
+        self.request_raw_within(method, params, PATIENCE)
+    }
+
+    /// As `request_raw`, for requests that run a model and may take longer than `PATIENCE`.
+    pub fn request_raw_within(&mut self, method: &str, params: Value, patience: Duration) -> Value {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+        self.wait_for_within(
+            |m| m.get("id") == Some(&json!(id)) && m.get("method").is_none(),
+            patience,
+        )
     }
 
     pub fn request(&mut self, method: &str, params: Value) -> Value {
@@ -82,10 +90,18 @@ impl Client {
 
     /// Waits for a message matching `wanted`, answering server requests on the way.
     pub fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        self.wait_for_within(wanted, PATIENCE)
+    }
+
+    pub fn wait_for_within(
+        &mut self,
+        wanted: impl Fn(&Value) -> bool,
+        patience: Duration,
+    ) -> Value {
         if let Some(i) = self.notifications.iter().position(&wanted) {
             return self.notifications.remove(i);
         }
-        let deadline = Instant::now() + PATIENCE;
+        let deadline = Instant::now() + patience;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let message = self.incoming.recv_timeout(left).expect("server sent nothing in time");
