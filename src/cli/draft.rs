@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scholia::analysis::draft::{self, compose, Paper, PaperFile, Writer};
-use scholia::model::{Models, ModelsConfig};
+use scholia::model::{chat_backend, GeneratorSettings, Models, ModelsConfig};
 use scholia::project::{paths::normalize, Workspace, WorkspaceOptions};
 
 #[derive(clap::Args)]
@@ -52,9 +52,9 @@ fn run_draft(args: &DraftArgs) -> Result<(), String> {
     let writer = if args.extractive {
         Writer::Extractive("--extractive".into())
     } else {
-        match models.generator() {
-            Ok(generator) => {
-                local = compose::local(generator);
+        match chat_backend(&models, &GeneratorSettings::default()) {
+            Ok(backend) => {
+                local = compose::with(backend);
                 Writer::Model(&*local)
             }
             Err(e) => Writer::Extractive(format!("no generator: {e}")),

@@ -23,7 +23,7 @@ use super::state::State;
 use crate::analysis::draft::{self, compose, Paper, PaperFile, Spot, Writer};
 use crate::analysis::selection;
 use crate::analysis::summary::Summarizer;
-use crate::model::Models;
+use crate::model::{chat_backend, GeneratorSettings, Models};
 use crate::text::{Document, Encoding};
 
 pub const DRAFT_COMMAND: &str = "scholia.draftAbstract";
@@ -151,6 +151,8 @@ struct Job {
     files: Vec<PaperFile>,
     versions: HashMap<PathBuf, i32>,
     models: Arc<Models>,
+    /// Local model or the opt-in remote server.
+    generator: GeneratorSettings,
     encoding: Encoding,
     progress: bool,
 }
@@ -165,6 +167,7 @@ fn prepare(state: &SharedState, path: &Path) -> Result<Job> {
             files,
             versions,
             models: s.models.clone(),
+            generator: s.settings.generator.clone(),
             encoding: s.encoding,
             progress: s.client.work_done_progress,
         })
@@ -207,9 +210,9 @@ async fn run(
         let embedder =
             job.models.embedder().map_err(|e| format!("{e}; run `scholia models fetch`"))?;
         let local;
-        let writer = match job.models.generator() {
-            Ok(generator) => {
-                local = compose::local(generator);
+        let writer = match chat_backend(&job.models, &job.generator) {
+            Ok(backend) => {
+                local = compose::with(backend);
                 Writer::Model(&*local)
             }
             Err(e) => Writer::Extractive(format!("no generator: {e}")),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::numbers::Numbers;
 use super::salient::dot;
-use crate::model::{ChatMessage, Embedder, GenerateOptions, Generator, ModelError, Strategy};
+use crate::model::{Chat, ChatMessage, Embedder, GenerateOptions, ModelError, Strategy};
 use crate::syntax::{split_sentences, CITATION_PLACEHOLDER};
 
 /// A text generator behind a plain function, so a remote backend can replace the local
@@ -20,10 +20,10 @@ pub type ComposeFn = dyn Fn(
     + Sync;
 pub type Compose<'a> = &'a ComposeFn;
 
-/// The local generator as a [`ComposeFn`].
-pub fn local(generator: Arc<Generator>) -> Box<ComposeFn> {
+/// A generator backend (local model or remote server) as a [`ComposeFn`].
+pub fn with(backend: Arc<dyn Chat>) -> Box<ComposeFn> {
     Box::new(move |messages, options, on_text, cancelled| {
-        generator.chat(messages, options, on_text, cancelled).map(|g| g.text)
+        backend.chat(messages, options, on_text, cancelled).map(|g| g.text)
     })
 }
 
