@@ -155,7 +155,11 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
     std::fs::create_dir_all(&cache).unwrap();
 
     let mut client = Client::spawn_with(&[("SCHOLIA_CACHE_DIR", &cache)]);
-    client.initialize(&root, &["utf-8"], json!({"scholia": {"unusedEntries": false}}));
+    // The shipped claim detector flags little (its threshold is set for precision); a low
+    // threshold makes the background claim's flag certain, so the test exercises the
+    // suggestion and insertion path.
+    let options = json!({"scholia": {"unusedEntries": false, "claims": {"uncitedThreshold": 0.15}}});
+    client.initialize(&root, &["utf-8"], options);
     client.open(&paper, "latex", &text);
     let line_of = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() as u64;
     let diagnostics = client.diagnostics_until(&paper, |list| {
