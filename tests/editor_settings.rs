@@ -101,7 +101,10 @@ fn helix_configuration_lists_every_server_setting_with_its_default() {
     let helix: toml::Table = text.parse().expect("languages.toml is TOML");
     let config = serde_json::to_value(&helix["language-server"]["scholia"]["config"]["scholia"])
         .expect("a [language-server.scholia.config.scholia] table");
-    assert_eq!(config, defaults(&schema()));
+    // TOML has no null: a setting whose default is null is simply absent.
+    let schema = schema();
+    let present = server_settings(&schema).into_iter().filter(|s| !s["default"].is_null());
+    assert_eq!(config, section(present.map(|s| (key(s), s["default"].clone()))));
 }
 
 #[test]

@@ -158,7 +158,8 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
     // The shipped claim detector flags little (its threshold is set for precision); a low
     // threshold makes the background claim's flag certain, so the test exercises the
     // suggestion and insertion path.
-    let options = json!({"scholia": {"unusedEntries": false, "claims": {"uncitedThreshold": 0.15}}});
+    let options =
+        json!({"scholia": {"unusedEntries": false, "claims": {"uncitedThreshold": 0.15}}});
     client.initialize(&root, &["utf-8"], options);
     client.open(&paper, "latex", &text);
     let line_of = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() as u64;

@@ -132,6 +132,11 @@ impl Claims {
         ClaimLookup::Pending
     }
 
+    /// The verdict if known (memory or cache); never queues work.
+    pub fn peek(&self, key: &str) -> Option<Verdict> {
+        self.known(key)
+    }
+
     /// Drops queued checks of sentences that are no longer in any open text.
     pub fn keep_only(&self, live: &HashSet<String>) -> usize {
         self.inner.queue.cancel_where(|key, _, _| !live.contains(key))

@@ -15,7 +15,7 @@ use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATC
 use super::convert::{offset, path_of, range, text_position, uri_of};
 use super::settings::{ClaimSettings, InlineSummaries, Settings};
 use super::state::{ClientInfo, State};
-use super::{claims, convert, draft, related, status, summaries};
+use super::{assistant, claims, convert, draft, related, status, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
 use crate::jobs::claims::Claims;
@@ -163,7 +163,7 @@ pub(super) fn with_state<T>(
     state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_mut().and_then(f)
 }
 
-async fn publish(client: &Client, state: &SharedState) {
+pub(super) async fn publish(client: &Client, state: &SharedState) {
     let batch = with_state(state, |state| Some(state.diagnostics())).unwrap_or_default();
     for p in batch {
         client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
@@ -560,6 +560,9 @@ impl LanguageServer for Backend {
         if let Some(result) = draft::execute(&self.client, &self.state, &params).await {
             return result;
         }
+        if let Some(result) = assistant::execute(&self.client, &self.state, &params).await {
+            return result;
+        }
         match params.command.as_str() {
             STATUS_COMMAND => Ok(self.with_state(|s| Some(status::status(s)))),
             c if related::COMMANDS.contains(&c) => {
@@ -608,7 +611,12 @@ impl LanguageServer for Backend {
             .collect();
         let uri = &params.text_document.uri;
         actions.extend(
-            self.with_state(|s| Some(draft::actions(s, uri, params.range))).unwrap_or_default(),
+            self.with_state(|s| {
+                let mut offered = draft::actions(s, uri, params.range);
+                offered.extend(assistant::actions(s, uri, params.range));
+                Some(offered)
+            })
+            .unwrap_or_default(),
         );
         actions.extend(related::code_actions(&self.state, &params).await);
         Ok(Some(actions))

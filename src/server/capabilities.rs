@@ -3,7 +3,7 @@
 use tower_lsp_server::lsp_types::*;
 
 use super::draft::{DRAFT_COMMAND, SUMMARIZE_COMMAND};
-use super::related;
+use super::{assistant, related};
 use crate::text::Encoding;
 
 /// Files whose changes on disk matter: manuscripts, bibliographies, the project file.
@@ -45,6 +45,7 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
             commands: [STATUS_COMMAND, DRAFT_COMMAND, SUMMARIZE_COMMAND]
                 .iter()
                 .chain(&related::COMMANDS)
+                .chain(&assistant::COMMANDS)
                 .map(|c| c.to_string())
                 .collect(),
             ..ExecuteCommandOptions::default()

@@ -1,6 +1,7 @@
 //! LSP glue: capabilities, handlers, configuration. Converts LSP <-> analysis types and
 //! owns no parsing or model code.
 
+mod assistant;
 mod backend;
 mod capabilities;
 mod claims;
