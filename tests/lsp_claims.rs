@@ -39,7 +39,9 @@ fn models_present() -> bool {
                 .all(|&r| m.resolve(r).is_ok_and(|r| r.is_present()))
     });
     if !present {
-        eprintln!("skipped: models not fetched (run `scholia models fetch`)");
+        eprintln!(
+            "skipped: the embed and verify models are not both available (`scholia models list`)"
+        );
     }
     present
 }

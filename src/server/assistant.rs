@@ -71,6 +71,8 @@ pub fn actions(state: &mut State, uri: &Uri, range: Range) -> Vec<CodeActionOrCo
 
 /// Entries of the bibliography that would support the sentence at the cursor; the writer
 /// picks one (`window/showMessageRequest`) and it is inserted in the document's style.
+// `WorkspaceEdit::changes` is keyed by `Uri`, which clippy takes for interior-mutable.
+#[allow(clippy::mutable_key_type)]
 async fn suggest(client: &Client, shared: &SharedState, target: Target) -> Result<Value> {
     let prepared = with_state(shared, |state| Some(prepare_suggest(state, &target)));
     let (job, path, manuscript, text, encoding, thresholds) = prepared.ok_or_else(not_ready)??;

@@ -260,8 +260,8 @@ mod tests {
             case("Models grow fast [REF], [REF] and often fail ([REF]; [REF]).", ""),
             ("Models grow fast and often fail.".into(), true)
         );
-        assert_eq!(case("This was proposed by [REF] for six kinds of data sets.", "").1, false);
-        assert_eq!(case("[REF] showed that models of this kind fail often.", "").1, false);
+        assert!(!case("This was proposed by [REF] for six kinds of data sets.", "").1);
+        assert!(!case("[REF] showed that models of this kind fail often.", "").1);
         // X is math in the prose but not a word of the source.
         assert!(!case("We minimise X over all six data sets here.", "We minimise $f$ over").1);
         assert!(case("We minimise X over all six data sets here.", "We minimise X over").1);

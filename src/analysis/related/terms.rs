@@ -50,9 +50,8 @@ pub fn runs(text: &str) -> Vec<Vec<String>> {
         } else if !word.is_empty() && !current.is_empty() {
             runs.push(Vec::new());
         }
-        if !(last.is_alphanumeric() || last == '-' || last.is_whitespace())
-            && !runs.last().expect("runs is never empty").is_empty()
-        {
+        let breaks_run = !(last.is_alphanumeric() || last == '-' || last.is_whitespace());
+        if breaks_run && runs.last().is_some_and(|run| !run.is_empty()) {
             runs.push(Vec::new());
         }
     }
