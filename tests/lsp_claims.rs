@@ -12,8 +12,8 @@ use std::io::BufRead;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{shared_data, uri, Client};
-use scholia::model::{Models, ModelsConfig, Role};
+use common::{models_present, shared_data, uri, Client};
+use scholia::model::Role;
 use serde_json::{json, Value};
 
 /// SciFact claims from the split the verify model never saw in training (id % 5 == 0):
@@ -29,21 +29,6 @@ struct Claim {
     text: String,
     doc: String,
     rationale: Vec<String>,
-}
-
-fn models_present() -> bool {
-    let present = Models::new(ModelsConfig::default().with_env_overrides()).ok().is_some_and(|m| {
-        m.library_path().is_ok_and(|p| p.is_file())
-            && [Role::Embed, Role::Verify]
-                .iter()
-                .all(|&r| m.resolve(r).is_ok_and(|r| r.is_present()))
-    });
-    if !present {
-        eprintln!(
-            "skipped: the embed and verify models are not both available (`scholia models list`)"
-        );
-    }
-    present
 }
 
 fn jsonl(path: &Path) -> Vec<Value> {
@@ -123,7 +108,7 @@ fn code_of(d: &Value) -> &str {
 #[test]
 fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
     let Some(data) = shared_data("scifact") else { return };
-    if !models_present() {
+    if !models_present(&[Role::Embed, Role::Verify]) {
         return;
     }
     let (claims, corpus) = scifact(&data);

@@ -4,24 +4,13 @@
 
 mod common;
 
-use common::{fixture, position_of, uri, Client};
-use scholia::model::{Models, ModelsConfig, Role};
+use common::{fixture, models_present, position_of, uri, Client};
+use scholia::model::Role;
 use serde_json::{json, Value};
-
-fn embedder_present() -> bool {
-    let present = Models::new(ModelsConfig::default().with_env_overrides()).ok().is_some_and(|m| {
-        m.library_path().is_ok_and(|p| p.is_file())
-            && m.resolve(Role::Embed).is_ok_and(|r| r.is_present())
-    });
-    if !present {
-        eprintln!("skipped: models not fetched (run `scholia models fetch`)");
-    }
-    present
-}
 
 #[test]
 fn every_announced_command_runs_without_arguments() {
-    if !embedder_present() {
+    if !models_present(&[Role::Embed]) {
         return;
     }
     // The drafting fixture (a paper with every section kind) with a bibliography beside it.

@@ -7,20 +7,9 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{position_of, shared_data, uri, Client};
-use scholia::model::{Models, ModelsConfig, Role};
+use common::{models_present, position_of, shared_data, uri, Client};
+use scholia::model::Role;
 use serde_json::{json, Value};
-
-fn models_present() -> bool {
-    let present = Models::new(ModelsConfig::default().with_env_overrides()).ok().is_some_and(|m| {
-        m.library_path().is_ok_and(|p| p.is_file())
-            && m.resolve(Role::Embed).is_ok_and(|r| r.is_present())
-    });
-    if !present {
-        eprintln!("skipped: models not fetched (run `scholia models fetch`)");
-    }
-    present
-}
 
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -61,7 +50,7 @@ fn hover_inlay_and_completion_carry_tldrs_and_a_second_server_reuses_the_cache()
     let Some(libra) = shared_data("bib/typst-biblatex/tests/fixtures/valid/libra.bib") else {
         return;
     };
-    if !models_present() {
+    if !models_present(&[Role::Embed]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -10,21 +10,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{fixture, position_of, shared_data, uri, Client};
+use common::{fixture, models_present, position_of, shared_data, uri, Client};
 use regex::Regex;
-use scholia::model::{Models, ModelsConfig, Role};
+use scholia::model::Role;
 use serde_json::{json, Value};
-
-fn models_present() -> bool {
-    let present = Models::new(ModelsConfig::default().with_env_overrides()).ok().is_some_and(|m| {
-        m.library_path().is_ok_and(|p| p.is_file())
-            && m.resolve(Role::Embed).is_ok_and(|r| r.is_present())
-    });
-    if !present {
-        eprintln!("skipped: models not fetched (run `scholia models fetch`)");
-    }
-    present
-}
 
 /// A server whose client can show documents and, if `resolve`, resolve code-action edits.
 fn start(root: &Path, cache: &Path, resolve: bool) -> Client {
@@ -146,7 +135,7 @@ fn assert_report_matches_sources(report: &str, root: &Path) {
 #[test]
 fn report_command_without_arguments_ranks_every_chembench_entry() {
     let Some((_dir, folder)) = chembench() else { return };
-    if !models_present() {
+    if !models_present(&[Role::Embed]) {
         return;
     }
     let root = folder.join("ms.tex");
@@ -171,7 +160,7 @@ fn report_command_without_arguments_ranks_every_chembench_entry() {
 #[test]
 fn cli_prints_the_chembench_report() {
     let Some((_dir, folder)) = chembench() else { return };
-    if !models_present() {
+    if !models_present(&[Role::Embed]) {
         return;
     }
     let output = Command::new(env!("CARGO_BIN_EXE_scholia"))
@@ -241,7 +230,7 @@ fn outline_edit(client: &mut Client, file: &Path, text: &str, resolve: bool) -> 
 
 #[test]
 fn outline_action_cites_in_the_document_style_after_the_heading() {
-    if !models_present() {
+    if !models_present(&[Role::Embed]) {
         return;
     }
     let (dir, root) = fixture("related");

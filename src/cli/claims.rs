@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use scholia::analysis::claims::{diagnose, inputs, Checker};
+use scholia::analysis::claims::diagnose::Collector;
+use scholia::analysis::claims::{inputs, Checker};
 use scholia::analysis::Diagnostic;
 use scholia::model::{Models, ModelsConfig};
 use scholia::project::{Project, Workspace};
@@ -34,8 +35,7 @@ pub fn check_project(
     let pool = inputs::pool(workspace, project);
     let sentences = inputs::project_sentences(workspace, project);
     let progress = std::io::stderr().is_terminal();
-    let mut out: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
-    let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut collector = Collector::new(workspace, project, settings.claims.severities);
     for (n, batch) in sentences.chunks(BATCH).enumerate() {
         if progress {
             eprint!("\rchecking claims: {}/{}", n * BATCH, sentences.len());
@@ -43,22 +43,11 @@ pub fn check_project(
         let refs: Vec<_> = batch.iter().map(|s| &s.input).collect();
         let verdicts = checker.check(&refs, &pool).map_err(|e| e.to_string())?;
         for (sentence, verdict) in batch.iter().zip(verdicts) {
-            let Some(file) = workspace.file(&sentence.path) else { continue };
-            let text = texts.entry(sentence.path.clone()).or_insert_with(|| file.document.text());
-            let found = diagnose::diagnostic(
-                workspace,
-                project,
-                &file.manuscript,
-                text,
-                sentence.sentence,
-                &verdict,
-                settings.claims.severities,
-            );
-            out.entry(sentence.path.clone()).or_default().extend(found);
+            collector.add(sentence, &verdict);
         }
     }
     if progress {
         eprintln!("\rchecking claims: {0}/{0}", sentences.len());
     }
-    Ok(out)
+    Ok(collector.found)
 }

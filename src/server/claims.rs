@@ -12,7 +12,8 @@ use tower_lsp_server::lsp_types::MessageType;
 use tower_lsp_server::Client;
 
 use super::settings::ClaimSettings;
-use crate::analysis::claims::{diagnose, inputs, Checker, Pool, SentenceInput, Verdict};
+use crate::analysis::claims::diagnose::Collector;
+use crate::analysis::claims::{inputs, Checker, Pool, SentenceInput, Verdict};
 use crate::analysis::Diagnostic;
 use crate::jobs::claims::{Check, ClaimEvent, ClaimLookup, Claims, Loader};
 use crate::jobs::summaries::ModelState;
@@ -63,34 +64,19 @@ pub fn project_diagnostics(
     settings: &ClaimSettings,
     live: &mut HashSet<String>,
 ) -> BTreeMap<PathBuf, Vec<Diagnostic>> {
-    let mut out: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     if settings.disabled {
-        return out;
+        return BTreeMap::new();
     }
     let pool = Arc::new(inputs::pool(workspace, project));
-    let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut collector = Collector::new(workspace, project, settings.severities);
     for sentence in inputs::project_sentences(workspace, project) {
         let key = Claims::key_of(&sentence.input, &pool);
         live.insert(key.clone());
-        let ClaimLookup::Ready(verdict) = claims.lookup(&key, &sentence.input, &pool) else {
-            continue;
-        };
-        let Some(file) = workspace.file(&sentence.path) else { continue };
-        let text = texts.entry(sentence.path.clone()).or_insert_with(|| file.document.text());
-        let found = diagnose::diagnostic(
-            workspace,
-            project,
-            &file.manuscript,
-            text,
-            sentence.sentence,
-            &verdict,
-            settings.severities,
-        );
-        if let Some(d) = found {
-            out.entry(sentence.path).or_default().push(d);
+        if let ClaimLookup::Ready(verdict) = claims.lookup(&key, &sentence.input, &pool) {
+            collector.add(&sentence, &verdict);
         }
     }
-    out
+    collector.found
 }
 
 /// The claim part of `scholia.status`.

@@ -260,3 +260,18 @@ pub fn shared_data(relative: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// Whether the runtime library and the models of `roles` are fetched; says so when not.
+pub fn models_present(roles: &[scholia::model::Role]) -> bool {
+    use scholia::model::{Models, ModelsConfig};
+    let present = Models::new(ModelsConfig::default().with_env_overrides()).ok().is_some_and(|m| {
+        m.library_path().is_ok_and(|p| p.is_file())
+            && roles.iter().all(|&r| m.resolve(r).is_ok_and(|r| r.is_present()))
+    });
+    if !present {
+        eprintln!(
+            "skipped: the runtime or the {roles:?} models are not fetched (`scholia models list`)"
+        );
+    }
+    present
+}

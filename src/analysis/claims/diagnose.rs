@@ -2,8 +2,12 @@
 //! cited entries (with the evidence sentence) as related information, and citation
 //! suggestions as quick fixes.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
 use super::check::{Judgement, Suggestion, Verdict};
 use super::cite::cite_fix;
+use super::inputs::ProjectSentence;
 use super::verify::Label;
 use crate::analysis::{Diagnostic, Related};
 use crate::bib::Severity;
@@ -28,6 +32,38 @@ impl Default for Severities {
             uncited: Severity::Information,
             unsupported: Severity::Hint,
             contradicting: Severity::Warning,
+        }
+    }
+}
+
+/// Diagnostics of verdicts on a project's sentences, by file; each file's text is read once.
+pub struct Collector<'a> {
+    workspace: &'a Workspace,
+    project: &'a Project,
+    severities: Severities,
+    texts: BTreeMap<PathBuf, String>,
+    pub found: BTreeMap<PathBuf, Vec<Diagnostic>>,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(workspace: &'a Workspace, project: &'a Project, severities: Severities) -> Self {
+        Self { workspace, project, severities, texts: BTreeMap::new(), found: BTreeMap::new() }
+    }
+
+    pub fn add(&mut self, sentence: &ProjectSentence, verdict: &Verdict) {
+        let Some(file) = self.workspace.file(&sentence.path) else { return };
+        let text = self.texts.entry(sentence.path.clone()).or_insert_with(|| file.document.text());
+        let found = diagnostic(
+            self.workspace,
+            self.project,
+            &file.manuscript,
+            text,
+            sentence.sentence,
+            verdict,
+            self.severities,
+        );
+        if let Some(d) = found {
+            self.found.entry(sentence.path.clone()).or_default().push(d);
         }
     }
 }
