@@ -75,7 +75,15 @@ pub fn actions(state: &mut State, uri: &Uri, range: Range) -> Vec<CodeActionOrCo
 #[allow(clippy::mutable_key_type)]
 async fn suggest(client: &Client, shared: &SharedState, target: Target) -> Result<Value> {
     let prepared = with_state(shared, |state| Some(prepare_suggest(state, &target)));
-    let (job, path, manuscript, text, encoding, thresholds) = prepared.ok_or_else(not_ready)??;
+    let (job, path, manuscript, text, encoding, thresholds) =
+        match prepared.ok_or_else(not_ready)? {
+            Ok(prepared) => prepared,
+            // No sentence under the cursor: say so, as an answer rather than a failure.
+            Err(e) => {
+                client.show_message(MessageType::INFO, e.message.to_string()).await;
+                return Ok(json!({"sentence": null, "suggestions": [], "message": e.message}));
+            }
+        };
     let (input, pool, models, sentence) = job;
     let cited: Vec<String> = input.cited.iter().map(|c| c.key.clone()).collect();
     let claim = detect::clean(&input.prose);

@@ -122,7 +122,14 @@ async fn draft_command(
     token: Option<ProgressToken>,
 ) -> Result<Option<Value>> {
     let path = target_path(state, argument)?;
-    let drafted = run(client, state, path, token).await?;
+    let drafted = match run(client, state, path, token).await {
+        Ok(drafted) => drafted,
+        // A manuscript with nothing to draft from is an answer, not a failed request.
+        Err(e) => {
+            client.show_message(MessageType::WARNING, e.message.to_string()).await;
+            return Ok(Some(json!({"applied": false, "message": e.message})));
+        }
+    };
     let applied = tokio::time::timeout(PROGRESS_PATIENCE, client.apply_edit(drafted.edit))
         .await
         .ok()
