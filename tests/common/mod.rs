@@ -28,10 +28,15 @@ impl Client {
 
     /// Starts the server with extra environment variables.
     pub fn spawn_with(env: &[(&str, &Path)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scholia"))
-            .arg("lsp")
+        let mut command = Command::new(env!("CARGO_BIN_EXE_scholia"));
+        command.arg("lsp").envs(env.iter().map(|(k, v)| (*k, *v)));
+        Self::spawn_command(command)
+    }
+
+    /// Starts `command`, which must run the server over stdio (possibly under a tracer).
+    pub fn spawn_command(mut command: Command) -> Self {
+        let mut child = command
             .env("SCHOLIA_LOG", "warn")
-            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
