@@ -272,6 +272,39 @@ mod tests {
     }
 
     #[test]
+    fn a_database_locked_by_another_process_fails_the_write_and_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cache, _) = Cache::open(dir.path());
+        cache.put(&key("before"), "kept").unwrap();
+        let other = Connection::open(dir.path().join(CACHE_FILE)).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let error = cache.put(&key("during"), "v").unwrap_err();
+        assert!(is_transient(&error), "{error}");
+        other.execute_batch("COMMIT").unwrap();
+        assert_eq!(cache.get(&key("before")).as_deref(), Some("kept"));
+        assert_eq!(cache.get(&key("during")), None, "nothing written half-way");
+        cache.put(&key("after"), "v").unwrap();
+        assert_eq!(cache.get(&key("after")).as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn a_full_disk_fails_the_write_and_keeps_what_was_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cache, _) = Cache::open(dir.path());
+        cache.put(&key("small"), "kept").unwrap();
+        {
+            // SQLite's page limit stands in for a full disk: the same SQLITE_FULL error.
+            let connection = cache.connection.lock().unwrap();
+            let pages: i64 = connection.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+            connection.pragma_update(None, "max_page_count", pages).unwrap();
+        }
+        let error = cache.put(&key("large"), &"x".repeat(1 << 20)).unwrap_err();
+        assert!(error.to_string().contains("full"), "{error}");
+        assert_eq!(cache.get(&key("small")).as_deref(), Some("kept"));
+        assert_eq!(cache.get(&key("large")), None);
+    }
+
+    #[test]
     fn hashes_separate_parts() {
         assert_ne!(hash_input(&["ab", "c"]), hash_input(&["a", "bc"]));
         assert_eq!(hash_input(&["t"]).len(), 64);
