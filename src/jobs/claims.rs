@@ -120,6 +120,10 @@ impl Claims {
 
     /// The verdict if known; otherwise the sentence is queued.
     pub fn lookup(&self, key: &str, input: &SentenceInput, pool: &Arc<Pool>) -> ClaimLookup {
+        // Already queued: skip the cache read (every keystroke looks up every sentence).
+        if self.inner.queue.contains(&key.to_owned()) {
+            return ClaimLookup::Pending;
+        }
         if let Some(found) = self.known(key) {
             return ClaimLookup::Ready(found);
         }

@@ -145,6 +145,11 @@ impl<K: Hash + Eq + Clone, J> Queue<K, J> {
         before - state.jobs.len()
     }
 
+    /// Whether a job is queued under `key` (not counting one a worker already took).
+    pub fn contains(&self, key: &K) -> bool {
+        self.state().jobs.contains_key(key)
+    }
+
     pub fn len(&self) -> usize {
         self.state().jobs.len()
     }
@@ -200,6 +205,7 @@ mod tests {
         assert_eq!(q.try_pop(), None::<(u8, &str)>);
         q.push(1, "a", Priority::Background);
         q.push(2, "b", Priority::Hover);
+        assert!(q.contains(&1) && !q.contains(&3));
         assert_eq!(q.try_pop(), Some((2, "b")));
         assert_eq!(q.try_pop(), Some((1, "a")));
         assert_eq!(q.try_pop(), None);
