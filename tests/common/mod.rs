@@ -56,6 +56,11 @@ impl Client {
         Self { child, stdin, incoming, next_id: 1, notifications: Vec::new() }
     }
 
+    /// The server's process id (for reading its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn send(&mut self, message: &Value) {
         let body = serde_json::to_string(message).unwrap();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
