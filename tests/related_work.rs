@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{fixture, models_present, position_of, shared_data, uri, Client};
+use common::{copy_dir, fixture, models_present, position_of, shared_data, uri, Client};
 use regex::Regex;
 use scholia::model::Role;
 use serde_json::{json, Value};
@@ -46,19 +46,6 @@ fn chembench() -> Option<(tempfile::TempDir, PathBuf)> {
     let root = dir.path().canonicalize().unwrap().join("tex");
     copy_dir(&source, &root);
     Some((dir, root))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Keys of a BibTeX file, read with a regex (not scholia's parser).

@@ -232,7 +232,8 @@ pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
