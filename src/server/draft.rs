@@ -18,6 +18,7 @@ use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::Client;
 
 use super::backend::{with_state, SharedState};
+use super::command_args::{document_of, not_ready, target};
 use super::convert::{offset, path_of, range, uri_of};
 use super::state::State;
 use crate::analysis::draft::{self, compose, Paper, PaperFile, Spot, Writer};
@@ -102,17 +103,12 @@ pub async fn execute(
     }
 }
 
-/// The document a command acts on: `uri` (or `textDocument.uri`, as editors send a
+/// The document a command acts on: a `uri` (or `textDocument.uri`, as editors send a
 /// `TextDocumentPositionParams`) in its argument, else the active one.
 fn target_path(state: &SharedState, argument: Option<&Value>) -> Result<PathBuf> {
-    let uri = argument.and_then(|a| a.get("uri").or_else(|| a.get("textDocument")?.get("uri")));
-    if let Some(uri) = uri {
-        let uri: Uri = serde_json::from_value(uri.clone())
-            .map_err(|e| Error::invalid_params(format!("uri: {e}")))?;
-        return path_of(&uri).ok_or_else(|| Error::invalid_params("not a file uri"));
-    }
-    with_state(state, |s| s.active.as_ref().map(|a| a.path.clone()))
-        .ok_or_else(|| Error::invalid_params("no document is active; open a manuscript first"))
+    let arguments: Vec<Value> = argument.cloned().into_iter().collect();
+    let target = target(&arguments)?;
+    with_state(state, |s| Some(document_of(s, &target))).ok_or_else(not_ready)?
 }
 
 async fn draft_command(
