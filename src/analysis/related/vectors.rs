@@ -22,6 +22,35 @@ impl Embed for Embedder {
     }
 }
 
+/// An embedder that gives up between batches once `cancelled` says so, so a cancelled
+/// request stops embedding a large bibliography instead of finishing it unseen.
+pub struct Interruptible<'a> {
+    inner: &'a dyn Embed,
+    cancelled: &'a dyn Fn() -> bool,
+}
+
+/// Texts per call between two looks at the flag.
+const INTERRUPTIBLE_BATCH: usize = 32;
+
+impl<'a> Interruptible<'a> {
+    pub fn new(inner: &'a dyn Embed, cancelled: &'a dyn Fn() -> bool) -> Self {
+        Self { inner, cancelled }
+    }
+}
+
+impl Embed for Interruptible<'_> {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let mut vectors = Vec::with_capacity(texts.len());
+        for batch in texts.chunks(INTERRUPTIBLE_BATCH) {
+            if (self.cancelled)() {
+                return Err(ModelError::Cancelled);
+            }
+            vectors.extend(self.inner.embed(batch)?);
+        }
+        Ok(vectors)
+    }
+}
+
 /// Vectors by text hash; shared by every run of the server (`Send + Sync`).
 #[derive(Default)]
 pub struct VectorCache {
@@ -124,6 +153,20 @@ pub(crate) mod tests {
                 })
                 .collect())
         }
+    }
+
+    #[test]
+    fn an_interruptible_embedder_stops_between_batches() {
+        let inner = LetterEmbedder::default();
+        let texts = vec!["abc"; INTERRUPTIBLE_BATCH * 3];
+        let calls = AtomicUsize::new(0);
+        let cancelled = || calls.fetch_add(1, Ordering::SeqCst) >= 1;
+        let embedder = Interruptible::new(&inner, &cancelled);
+        assert!(matches!(embedder.embed(&texts), Err(ModelError::Cancelled)));
+        assert_eq!(inner.embedded.load(Ordering::SeqCst), INTERRUPTIBLE_BATCH, "one batch ran");
+        let never = || false;
+        let whole = Interruptible::new(&inner, &never).embed(&texts).unwrap();
+        assert_eq!(whole.len(), texts.len());
     }
 
     #[test]
