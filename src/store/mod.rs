@@ -119,8 +119,9 @@ impl Cache {
 
     /// A cache over a file that must not be written: this session's results live in an
     /// in-memory `main` database, the file is attached read-only as `stored` and consulted
-    /// after it. A WAL database in a read-only folder cannot get its shared-memory file,
-    /// so SQLite reads it only as immutable; nobody can write it then, so that holds.
+    /// after it. A WAL database whose shared-memory file cannot be made (read-only
+    /// folder) opens only as immutable, which skips locking and the WAL: results another
+    /// process writes meanwhile go unseen, which a cache can afford.
     fn read_through(path: &Path) -> Result<Self, StoreError> {
         let wrap = |source| StoreError::Sqlite { path: path.display().to_string(), source };
         let connection = Connection::open_in_memory().map_err(wrap)?;
@@ -130,10 +131,11 @@ impl Cache {
             let uri = format!("file:{}?{query}", uri_path(path));
             let attached =
                 connection.execute("ATTACH DATABASE ?1 AS stored", [&uri]).and_then(|_| {
-                    connection.query_row("SELECT count(*) FROM stored.results", [], |_| Ok(()))
+                    // Opening is lazy: read the table once to know the file is usable.
+                    connection.prepare("SELECT 1 FROM stored.results LIMIT 1")?.exists([])
                 });
             match attached {
-                Ok(()) => {
+                Ok(_) => {
                     let mut cache = Self::with(connection, Some(path.to_path_buf()));
                     cache.read_through = true;
                     return Ok(cache);
