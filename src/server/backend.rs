@@ -2,7 +2,7 @@
 //! under a short synchronous lock, and sends what results.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,11 +37,13 @@ pub struct Backend {
     state: SharedState,
     /// Counts applied changes; a delayed publish goes ahead only if no change followed it.
     changes: Arc<AtomicU64>,
+    /// Set by `shutdown`: the exit code after `exit` depends on it.
+    shut_down: Arc<AtomicBool>,
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Self {
-        Self { client, state: Arc::default(), changes: Arc::default() }
+    pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Self {
+        Self { client, state: Arc::default(), changes: Arc::default(), shut_down }
     }
 
     fn with_state<T>(&self, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
@@ -292,6 +294,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         self.with_state(|s| {
             s.claims.shutdown();
             s.summaries.shutdown();
