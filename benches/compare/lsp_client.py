@@ -55,6 +55,13 @@ class LspClient:
             if predicate(message):
                 return at, message
 
+    def drain(self, seconds):
+        """Reads (and answers) whatever the server sends for `seconds`."""
+        try:
+            self.wait(lambda m: False, timeout=seconds)
+        except TimeoutError:
+            pass
+
     def request(self, method, params):
         request_id = self.next_id
         self.next_id += 1
@@ -63,15 +70,18 @@ class LspClient:
         at, message = self.wait(lambda m: m.get("id") == request_id and "method" not in m)
         return at - start, message.get("result")
 
-    def initialize(self, root):
+    def initialize(self, root, options=None):
+        """Returns the server's capabilities; `options` go as initializationOptions."""
         uri = "file://" + root
-        self.request("initialize", {
+        _, result = self.request("initialize", {
             "processId": os.getpid(), "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "bench"}],
             "capabilities": {"general": {"positionEncodings": ["utf-16"]},
                              "workspace": {"configuration": True},
                              "textDocument": {"publishDiagnostics": {}, "hover": {"contentFormat": ["markdown"]}}},
+            "initializationOptions": options,
         })
         self.notify("initialized", {})
+        return result["capabilities"]
 
     def peak_rss_kib(self):
         with open(f"/proc/{self.proc.pid}/status") as status:
