@@ -9,7 +9,10 @@ from queue import Empty, Queue
 
 
 class LspClient:
-    def __init__(self, command, cwd):
+    def __init__(self, command, cwd, configuration=None):
+        """`configuration` answers workspace/configuration: an item naming a section gets
+        that key of it, an item naming none gets all of it."""
+        self.configuration = configuration or {}
         self.proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
         self.inbox = Queue()
@@ -50,7 +53,10 @@ class LspClient:
             except Empty:
                 raise TimeoutError("no matching message")
             if "method" in message and "id" in message:  # a server request: answer it
-                result = [None] * len(message["params"].get("items", [])) if message["method"] == "workspace/configuration" else None
+                result = None
+                if message["method"] == "workspace/configuration":
+                    result = [self.configuration.get(item["section"]) if item.get("section") else self.configuration
+                              for item in message["params"].get("items", [])]
                 self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
             if predicate(message):
                 return at, message
