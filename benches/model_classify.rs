@@ -27,7 +27,10 @@ fn classify_throughput(c: &mut Criterion) {
     match models.resolve(Role::Verify) {
         Ok(m) if m.is_present() => {}
         Ok(m) => {
-            println!("skipped: the verify model `{}` is not fetched (run `scholia models fetch verify`)", m.id);
+            println!(
+                "skipped: the verify model `{}` is not fetched (run `scholia models fetch verify`)",
+                m.id
+            );
             return;
         }
         Err(e) => {
