@@ -149,3 +149,32 @@ fn latin1_binary_and_huge_files_are_handled() {
     assert_eq!(project.problems.len(), 1);
     assert!(project.problems[0].message.contains("binary"), "{:?}", project.problems);
 }
+
+#[test]
+fn an_edit_adding_an_include_reaches_the_next_project_lookup() {
+    use scholia::syntax::Language;
+    use scholia::text::Encoding;
+    let (_d, root) = tree(&[("part.tex", b"\\cite{a}\n"), ("refs.bib", BIB)]);
+    let main = root.join("main.tex");
+    let mut ws = workspace(&root);
+    ws.open(main.clone(), Language::Latex, "\\documentclass{article}\n", 1);
+    let before = ws.project_of(&main);
+    assert_eq!(before.files, [main.clone()]);
+    // Asked again with nothing changed: the same project (answered from the cache).
+    assert_eq!(ws.project_of(&main), before);
+
+    let added = "\\input{part}\n\\bibliography{refs}\n".to_string();
+    ws.change(&main, 2, &[(None, format!("\\documentclass{{article}}\n{added}"))], Encoding::Utf8)
+        .unwrap();
+    let after = ws.project_of(&main);
+    assert_eq!(after.files, [main.clone(), root.join("part.tex")]);
+    assert_eq!(after.bibliographies, [root.join("refs.bib")]);
+    assert!(ws.resolve_key(&after, "a").is_some());
+
+    // A file that goes away on disk is noticed once the watcher reports it.
+    std::fs::remove_file(root.join("part.tex")).unwrap();
+    ws.disk_changed(&root.join("part.tex"));
+    let gone = ws.project_of(&main);
+    assert_eq!(gone.files, [main.clone()]);
+    assert!(!gone.problems.is_empty(), "the missing \\input is reported");
+}

@@ -72,6 +72,12 @@ pub struct Workspace {
     options: WorkspaceOptions,
     /// LaTeX files with `\documentclass` under the folders, found on first need.
     latex_roots: Option<Vec<PathBuf>>,
+    /// Bumped by every change to what the workspace holds; cached projects of an older
+    /// generation are stale.
+    generation: u64,
+    /// `project_of` answers by the path asked for, so repeated requests (hovers,
+    /// completions) skip the include walk and its file-system checks.
+    projects: HashMap<PathBuf, (u64, Project)>,
 }
 
 struct LoadedBib {
@@ -97,6 +103,7 @@ impl Workspace {
         }
         let reparse = options.parse != self.options.parse;
         self.options = options;
+        self.generation += 1;
         if reparse {
             for file in self.files.values_mut() {
                 file.reparse(&self.options.parse);
@@ -121,12 +128,14 @@ impl Workspace {
         let mut file = SourceFile::new(path.clone(), language, text, version, &self.options.parse);
         file.open = true;
         self.files.insert(path, file);
+        self.generation += 1;
     }
 
     /// The editor opened a bibliography file.
     pub fn open_bib(&mut self, path: PathBuf, text: &str, version: i32) {
         self.bibs.remove(&path);
         self.open_bibs.insert(path, Document::new(text, version));
+        self.generation += 1;
     }
 
     /// Applies a `didChange` to an open bibliography; it is reparsed on next use.
@@ -140,6 +149,7 @@ impl Workspace {
         let document = self.open_bibs.get_mut(path).ok_or(ChangeError::NotOpen)?;
         document.apply_change(version, changes, encoding)?;
         self.bibs.remove(path);
+        self.generation += 1;
         Ok(())
     }
 
@@ -160,11 +170,13 @@ impl Workspace {
         for edit in file.document.apply_change(version, changes, encoding)? {
             file.record_edit(&edit);
         }
+        self.generation += 1;
         Ok(())
     }
 
     /// The editor closed a file: from now on the disk is the truth.
     pub fn close(&mut self, path: &Path) {
+        self.generation += 1;
         if self.open_bibs.remove(path).is_some() {
             self.bibs.remove(path);
             return;
@@ -175,6 +187,7 @@ impl Workspace {
 
     /// A watched file changed, appeared or vanished on disk.
     pub fn disk_changed(&mut self, path: &Path) {
+        self.generation += 1;
         if !self.open_bibs.contains_key(path) {
             self.bibs.remove(path);
         }
@@ -195,6 +208,7 @@ impl Workspace {
         let bibs = self.bibs.len();
         self.bibs.clear();
         self.latex_roots = None;
+        self.generation += 1;
         closed + bibs
     }
 
@@ -218,6 +232,23 @@ impl Workspace {
 
     /// The project `path` belongs to, with its files and bibliographies loaded.
     pub fn project_of(&mut self, path: &Path) -> Project {
+        match self.projects.get(path) {
+            Some((generation, project)) if *generation == self.generation => project.clone(),
+            _ => {
+                let project = self.walk_project(path);
+                // A project naming a missing file is not kept: the file may appear on
+                // disk in an editor that does not report file-system events.
+                if project.problems.is_empty() {
+                    let current = self.generation;
+                    self.projects.retain(|_, (generation, _)| *generation == current);
+                    self.projects.insert(path.to_path_buf(), (self.generation, project.clone()));
+                }
+                project
+            }
+        }
+    }
+
+    fn walk_project(&mut self, path: &Path) -> Project {
         let root = self.find_root(path);
         let mut project = self.walk(&root);
         if !project.files.iter().any(|f| f == path) && self.files.contains_key(path) {
