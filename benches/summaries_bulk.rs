@@ -54,10 +54,8 @@ fn status(client: &mut common::Client) -> Value {
 }
 
 fn main() {
-    let count = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse::<usize>().ok())
-        .unwrap_or(DEFAULT_ENTRIES);
+    let count =
+        std::env::args().skip(1).find_map(|a| a.parse::<usize>().ok()).unwrap_or(DEFAULT_ENTRIES);
     let Some(data) = common::shared_data("scitldr/dev.jsonl") else { return };
     if !common::models_present(&[Role::Embed]) {
         return;

@@ -74,7 +74,7 @@ fn wrong_model_settings_are_shown_and_the_previous_values_kept() {
     assert_eq!(embed_folder(&after), own.to_str().unwrap(), "{after}");
     assert_eq!(after["models"]["embed"]["present"], false, "an empty folder: {after}");
     assert_eq!(after["runtime"]["executionProvider"], "cpu", "{after}");
-    assert_eq!(after["models"]["verify"]["local"], false, "{after}");
+    assert_eq!(after["models"]["generate"]["local"], false, "{after}");
 }
 
 #[test]
@@ -134,7 +134,10 @@ fn cuda_on_a_build_without_it_falls_back_to_the_cpu_with_a_shown_warning() {
     assert_eq!(idle["runtime"]["effectiveProvider"], Value::Null, "nothing loaded: {idle}");
     client.open(&paper, "latex", &text);
     let warning = shown(&mut client, "execution provider cuda");
-    assert!(warning.contains("without the `cuda` feature") && warning.ends_with("using CPU"), "{warning}");
+    assert!(
+        warning.contains("without the `cuda` feature") && warning.ends_with("using CPU"),
+        "{warning}"
+    );
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let hover = client.request(

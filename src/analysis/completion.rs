@@ -4,9 +4,9 @@ use std::ops::Range;
 
 use super::hover::{authors_line, preview};
 use super::related::entry_text;
-use crate::syntax::{Manuscript, CITATION_PLACEHOLDER};
 use crate::project::{Project, Workspace};
 use crate::syntax::Language;
+use crate::syntax::{Manuscript, CITATION_PLACEHOLDER};
 
 /// The key being typed: what is typed so far and the byte range a chosen key replaces.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -213,7 +213,8 @@ pub fn sort_texts(
 /// The prose of the paragraph around `offset`, citations left out: what completion
 /// order measures relevance against. `None` outside a paragraph or when it has no words.
 pub fn paragraph_prose(manuscript: &Manuscript, offset: usize) -> Option<String> {
-    let paragraph = manuscript.paragraphs.iter().find(|p| p.span.contains(&offset) || p.span.end == offset)?;
+    let paragraph =
+        manuscript.paragraphs.iter().find(|p| p.span.contains(&offset) || p.span.end == offset)?;
     let prose: Vec<String> = manuscript.sentences[paragraph.sentences.clone()]
         .iter()
         .map(|s| s.prose.replace(CITATION_PLACEHOLDER, ""))

@@ -149,9 +149,9 @@ fn eval_tldr(args: &TldrArgs) -> Result<(), String> {
 
 /// The local generator for the abstractive stage.
 fn load_generator() -> Result<Arc<Generator>, String> {
-    Models::new(ModelsConfig::default().with_env_overrides())
-        .and_then(|m| m.generator())
-        .map_err(|e| format!("the generator is not available ({e}); run `scholia models fetch generate`"))
+    Models::new(ModelsConfig::default().with_env_overrides()).and_then(|m| m.generator()).map_err(
+        |e| format!("the generator is not available ({e}); run `scholia models fetch generate`"),
+    )
 }
 
 /// Scores of the abstractive stage: the generator's rewrite where it gave one, else the
@@ -168,7 +168,13 @@ impl Abstractive {
         Self { generator, sums: [0.0; 3], rewritten: 0, latencies: Vec::new() }
     }
 
-    fn run(&mut self, rouge: &Rouge, paper: &Paper, sentence: &str, extractive: &str) -> Result<(), String> {
+    fn run(
+        &mut self,
+        rouge: &Rouge,
+        paper: &Paper,
+        sentence: &str,
+        extractive: &str,
+    ) -> Result<(), String> {
         let start = Instant::now();
         let rewrite = condense(&*self.generator, paper.title.as_deref(), sentence)
             .map_err(|e| e.to_string())?;

@@ -13,9 +13,9 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATCHED_GLOB};
 use super::convert::{offset, path_of, range, text_position, uri_of};
+use super::relevance::Ranking;
 use super::settings::{ClaimSettings, InlineSummaries, Settings};
 use super::state::{ClientInfo, State};
-use super::relevance::Ranking;
 use super::{assistant, claims, convert, draft, related, status, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
@@ -38,11 +38,19 @@ pub struct Backend {
     state: SharedState,
     /// Counts applied changes; a delayed publish goes ahead only if no change followed it.
     changes: Arc<AtomicU64>,
+    /// One settings reload at a time, so a slow pull of the configuration cannot finish
+    /// after a later change and put older values back.
+    reloading: tokio::sync::Mutex<()>,
 }
 
 impl Backend {
     pub fn new(client: Client) -> Self {
-        Self { client, state: Arc::default(), changes: Arc::default() }
+        Self {
+            client,
+            state: Arc::default(),
+            changes: Arc::default(),
+            reloading: Default::default(),
+        }
     }
 
     fn with_state<T>(&self, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
@@ -103,6 +111,7 @@ impl Backend {
     /// current configuration (pushed or pulled). Changed model settings drop the models
     /// they affect (loaded again when next needed) and restart the model services.
     async fn reload_settings(&self, editor: Option<Value>) {
+        let _one_at_a_time = self.reloading.lock().await;
         let Some(client) = self.with_state(|s| Some(s.client.clone())) else { return };
         let mut settings = Settings::from_env();
         let mut errors = Vec::new();
@@ -483,7 +492,8 @@ impl LanguageServer for Backend {
         // Relevance is worked out outside the state lock: typing goes on meanwhile.
         let ranking = match paragraph {
             Some(paragraph) if !candidates.is_empty() => {
-                let texts: Vec<Option<String>> = candidates.iter().map(|c| c.text.clone()).collect();
+                let texts: Vec<Option<String>> =
+                    candidates.iter().map(|c| c.text.clone()).collect();
                 relevance.rank(&texts, paragraph).await
             }
             _ => Ranking::Unavailable,

@@ -75,9 +75,7 @@ impl Settings {
     /// The defaults plus the model folders of `SCHOLIA_MODEL_<ROLE>`: the bottom layer,
     /// under `scholia.toml` and the editor's settings.
     pub fn from_env() -> Self {
-        let mut settings = Self::default();
-        settings.models = ModelsConfig::default().with_env_overrides();
-        settings
+        Self { models: ModelsConfig::default().with_env_overrides(), ..Self::default() }
     }
 
     /// Applies the values present in `value` (the `scholia` object, or an object holding
