@@ -254,9 +254,14 @@ impl Models {
         *lock(&self.provider)
     }
 
-    /// The embedder if it is loaded already; never loads it.
+    /// The embedder if it is loaded already; never loads it, nor waits for a load under
+    /// way.
     pub fn loaded_embedder(&self) -> Option<Arc<Embedder>> {
-        lock(&self.embedder).clone()
+        match self.embedder.try_lock() {
+            Ok(slot) => slot.clone(),
+            Err(std::sync::TryLockError::Poisoned(slot)) => slot.into_inner().clone(),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 
     pub fn library_path(&self) -> Result<PathBuf, ModelError> {
