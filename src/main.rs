@@ -86,8 +86,13 @@ fn serve() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(scholia::server::serve_stdio());
+    let shut_down = runtime.block_on(scholia::server::serve_stdio());
     // Handlers still waiting on the client must not keep the process alive after `exit`.
     runtime.shutdown_background();
-    ExitCode::SUCCESS
+    // LSP: `exit` without a `shutdown` request first (or a closed stream) means 1.
+    if shut_down {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -9,7 +9,10 @@ from queue import Empty, Queue
 
 
 class LspClient:
-    def __init__(self, command, cwd):
+    def __init__(self, command, cwd, configuration=None):
+        """`configuration` answers workspace/configuration: an item naming a section gets
+        that key of it, an item naming none gets all of it."""
+        self.configuration = configuration or {}
         self.proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
         self.inbox = Queue()
@@ -29,7 +32,9 @@ class LspClient:
                     break
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":")[1])
-            self.inbox.put((time.perf_counter(), json.loads(out.read(length))))
+            body = out.read(length)
+            # Stamped on arrival: parsing a large reply here is the client's cost, not the server's.
+            self.inbox.put((time.perf_counter(), json.loads(body)))
 
     def send(self, message):
         body = json.dumps(message).encode()
@@ -50,10 +55,20 @@ class LspClient:
             except Empty:
                 raise TimeoutError("no matching message")
             if "method" in message and "id" in message:  # a server request: answer it
-                result = [None] * len(message["params"].get("items", [])) if message["method"] == "workspace/configuration" else None
+                result = None
+                if message["method"] == "workspace/configuration":
+                    result = [self.configuration.get(item["section"]) if item.get("section") else self.configuration
+                              for item in message["params"].get("items", [])]
                 self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
             if predicate(message):
                 return at, message
+
+    def drain(self, seconds):
+        """Reads (and answers) whatever the server sends for `seconds`."""
+        try:
+            self.wait(lambda m: False, timeout=seconds)
+        except TimeoutError:
+            pass
 
     def request(self, method, params):
         request_id = self.next_id
@@ -63,15 +78,18 @@ class LspClient:
         at, message = self.wait(lambda m: m.get("id") == request_id and "method" not in m)
         return at - start, message.get("result")
 
-    def initialize(self, root):
+    def initialize(self, root, options=None):
+        """Returns the server's capabilities; `options` go as initializationOptions."""
         uri = "file://" + root
-        self.request("initialize", {
+        _, result = self.request("initialize", {
             "processId": os.getpid(), "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "bench"}],
             "capabilities": {"general": {"positionEncodings": ["utf-16"]},
                              "workspace": {"configuration": True},
                              "textDocument": {"publishDiagnostics": {}, "hover": {"contentFormat": ["markdown"]}}},
+            "initializationOptions": options,
         })
         self.notify("initialized", {})
+        return result["capabilities"]
 
     def peak_rss_kib(self):
         with open(f"/proc/{self.proc.pid}/status") as status:

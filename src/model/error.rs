@@ -74,6 +74,10 @@ pub enum ModelError {
     #[error("inference failed: {0}")]
     Inference(String),
 
+    /// The request that wanted the result was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+
     #[error("the remote generator is misconfigured: {0}")]
     RemoteSettings(String),
 

@@ -41,6 +41,9 @@ pub struct Project {
     pub files: Vec<PathBuf>,
     /// Bibliography files (existing or not) in the order they are named.
     pub bibliographies: Vec<PathBuf>,
+    /// Files whose front matter holds references, in include order: kept apart so a key
+    /// lookup does not visit every file of a large project.
+    pub inline_bibliographies: Vec<PathBuf>,
     pub problems: Vec<ProjectProblem>,
 }
 
@@ -280,6 +283,7 @@ impl Workspace {
             boundary: boundary.clone(),
             files: Vec::new(),
             bibliographies: Vec::new(),
+            inline_bibliographies: Vec::new(),
             problems: Vec::new(),
         };
         let mut visited = HashSet::new();
@@ -307,6 +311,9 @@ impl Workspace {
         project.files.push(path.to_path_buf());
         chain.push(path.to_path_buf());
         let file = &self.files[path];
+        if file.inline_bibliography.is_some() {
+            project.inline_bibliographies.push(path.to_path_buf());
+        }
         let language = file.language();
         let includes = file.manuscript.includes.clone();
         for bib in &file.manuscript.bibliographies {
@@ -429,7 +436,7 @@ impl Workspace {
         project: &'a Project,
     ) -> impl Iterator<Item = (&'a Path, &'a crate::bib::Bibliography)> {
         let inline = project
-            .files
+            .inline_bibliographies
             .iter()
             .filter_map(|p| self.files.get(p))
             .filter_map(|f| f.inline_bibliography.as_ref().map(|b| (f.path.as_path(), b)));

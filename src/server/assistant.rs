@@ -11,6 +11,7 @@ use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::Client;
 
 use super::backend::{ask, publish, with_state, SharedState};
+use super::blocking;
 use super::command_args::{document_of, failed, not_ready, target, Target};
 use super::convert::{self, uri_of};
 use super::{claims, state::State};
@@ -87,8 +88,12 @@ async fn suggest(client: &Client, shared: &SharedState, target: Target) -> Resul
     let (input, pool, models, sentence) = job;
     let cited: Vec<String> = input.cited.iter().map(|c| c.key.clone()).collect();
     let claim = detect::clean(&input.prose);
-    let found = tokio::task::spawn_blocking(move || {
+    let found = blocking::run(move |cancelled| {
         let (checker, _) = Checker::new(&models, thresholds).map_err(|e| e.to_string())?;
+        // Loading the models is the long part of a first suggestion.
+        if cancelled.is_set() {
+            return Err("cancelled".into());
+        }
         let cited: Vec<&str> = cited.iter().map(String::as_str).collect();
         checker.suggest(&claim, &cited, &pool).map_err(|e| e.to_string())
     })

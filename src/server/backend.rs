@@ -2,7 +2,7 @@
 //! under a short synchronous lock, and sends what results.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,17 +38,20 @@ pub struct Backend {
     state: SharedState,
     /// Counts applied changes; a delayed publish goes ahead only if no change followed it.
     changes: Arc<AtomicU64>,
+    /// Set by `shutdown`: the exit code after `exit` depends on it.
+    shut_down: Arc<AtomicBool>,
     /// One settings reload at a time, so a slow pull of the configuration cannot finish
     /// after a later change and put older values back.
     reloading: tokio::sync::Mutex<()>,
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Self {
+    pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Self {
         Self {
             client,
             state: Arc::default(),
             changes: Arc::default(),
+            shut_down,
             reloading: Default::default(),
         }
     }
@@ -342,6 +345,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         self.with_state(|s| {
             s.claims.shutdown();
             s.summaries.shutdown();

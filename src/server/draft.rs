@@ -2,12 +2,11 @@
 //! applies the edit) and for summarising a selection.
 //!
 //! Model work runs on a blocking thread with a copy of the project taken under the state
-//! lock; dropping the request's future (the client cancelled) sets the flag that the
-//! generator polls at every token.
+//! lock; dropping the request's future (the client cancelled) raises the flag that the
+//! generator polls at every token (see `blocking`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +17,7 @@ use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::Client;
 
 use super::backend::{with_state, SharedState};
+use super::blocking;
 use super::command_args::{document_of, not_ready, target};
 use super::convert::{offset, path_of, range, uri_of};
 use super::state::State;
@@ -178,15 +178,6 @@ fn prepare(state: &SharedState, path: &Path) -> Result<Job> {
     .ok_or_else(|| Error::invalid_params(format!("{} is not a manuscript", path.display())))
 }
 
-/// Sets the flag when the request's future is dropped (cancelled or finished).
-struct CancelOnDrop(Arc<AtomicBool>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
 fn failed(message: String) -> Error {
     Error {
         code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
@@ -203,13 +194,11 @@ async fn run(
     token: Option<ProgressToken>,
 ) -> Result<Drafted> {
     let job = prepare(state, &path)?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    let _guard = CancelOnDrop(cancel.clone());
     let (tx, mut reports) = tokio::sync::mpsc::unbounded_channel::<String>();
     let progress = begin_progress(client, token, job.progress).await;
     let (versions, encoding) = (job.versions, job.encoding);
-    let mut work = tokio::task::spawn_blocking(move || {
-        let cancelled = || cancel.load(Ordering::SeqCst);
+    let mut work = std::pin::pin!(blocking::run(move |cancel| {
+        let cancelled = || cancel.is_set();
         let embedder =
             job.models.embedder().map_err(|e| format!("{e}; run `scholia models fetch`"))?;
         let local;
@@ -234,7 +223,7 @@ async fn run(
             range(&document, &placement.target.span, encoding),
             file.path.clone(),
         ))
-    });
+    }));
     let outcome = loop {
         tokio::select! {
             Some(message) = reports.recv() => {
@@ -335,8 +324,11 @@ async fn summarize_command(
     if sentences.is_empty() {
         return Err(Error::invalid_params("no prose to summarise there"));
     }
-    let summary = tokio::task::spawn_blocking(move || {
+    let summary = blocking::run(move |cancelled| {
         let summarizer = Summarizer::new(&models).map_err(|e| e.to_string())?;
+        if cancelled.is_set() {
+            return Err("cancelled".into());
+        }
         selection::summarize(&summarizer, &sentences).map_err(|e| e.to_string())
     })
     .await

@@ -11,12 +11,13 @@ use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::Client;
 
 use super::backend::{ask, with_state, SharedState};
+use super::blocking;
 use super::command_args::{document_of, failed, not_ready, target, Target};
 use super::convert::{self, path_of, uri_of};
 use super::state::State;
 use crate::analysis::related::{
     analyse, cite_style, cited_in_related_sections, cited_table, markdown, outline_edit,
-    related_section_at, summary_json, Corpus, RelatedWork, VectorCache,
+    related_section_at, summary_json, Corpus, Interruptible, RelatedWork, VectorCache,
 };
 use crate::bib::Entry;
 use crate::model::Models;
@@ -63,13 +64,15 @@ async fn analyse_off_thread<T: Send + 'static>(
     prepared: Prepared,
     finish: impl FnOnce(RelatedWork) -> std::result::Result<T, String> + Send + 'static,
 ) -> Result<T> {
-    let job = move || {
+    let job = move |cancelled: blocking::Cancelled| {
         let embedder = prepared.models.embedder().map_err(|e| e.to_string())?;
+        let stop = || cancelled.is_set();
+        let embedder = Interruptible::new(&*embedder, &stop);
         let work =
-            analyse(prepared.corpus, &prepared.vectors, &*embedder).map_err(|e| e.to_string())?;
+            analyse(prepared.corpus, &prepared.vectors, &embedder).map_err(|e| e.to_string())?;
         finish(work)
     };
-    match tokio::task::spawn_blocking(job).await {
+    match blocking::run(job).await {
         Ok(result) => result.map_err(failed),
         Err(e) => Err(failed(format!("related-work analysis stopped: {e}"))),
     }

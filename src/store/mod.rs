@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 
 pub const CACHE_FILE: &str = "cache.sqlite3";
 
+/// How a message about an unusable cache ends.
+const MEMORY_ONLY: &str = "results are cached in memory for this session only";
+
 /// How long a write waits for another process holding the database lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -48,6 +51,8 @@ pub struct Cache {
     connection: Mutex<Connection>,
     /// `None` for an in-memory cache.
     path: Option<PathBuf>,
+    /// The file at `path` is attached read-only as `stored`; writes go to memory.
+    read_through: bool,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -61,36 +66,87 @@ pub struct CacheStats {
 
 impl Cache {
     /// Opens (creating) the cache in `folder`. A file that is not a healthy database is
-    /// moved aside and rebuilt; the returned messages say so. If the folder cannot hold a
-    /// database at all, the cache lives in memory for this session.
+    /// moved aside and rebuilt; one that cannot be written (read-only file or folder) is
+    /// read from and never written, with this session's results kept in memory. If the
+    /// folder cannot hold a database at all, the cache lives in memory for this session.
+    /// The returned messages say which, one message per problem.
     pub fn open(folder: &Path) -> (Self, Vec<String>) {
-        let mut warnings = Vec::new();
         let path = folder.join(CACHE_FILE);
-        match Self::open_file(folder, &path) {
-            Ok(cache) => return (cache, warnings),
-            Err(error) if path.exists() && !is_transient(&error) => {
-                let aside = aside_name(&path);
-                match std::fs::rename(&path, &aside) {
-                    Ok(()) => {
-                        for suffix in ["-wal", "-shm"] {
-                            let _ = std::fs::remove_file(sidecar(&path, suffix));
-                        }
-                        warnings.push(format!(
-                            "{error}; moved it to {} and started a new cache",
-                            aside.display()
-                        ));
-                        match Self::open_file(folder, &path) {
-                            Ok(cache) => return (cache, warnings),
-                            Err(error) => warnings.push(error.to_string()),
-                        }
-                    }
-                    Err(e) => warnings.push(format!("{error}; could not move it aside: {e}")),
+        let error = match Self::open_file(folder, &path) {
+            Ok(cache) => return (cache, Vec::new()),
+            Err(error) => error,
+        };
+        if !path.exists() {
+            return (Self::in_memory(), vec![format!("{error}; {MEMORY_ONLY}")]);
+        }
+        if is_corrupt(&error) {
+            return Self::rebuild(folder, &path, error);
+        }
+        if is_transient(&error) {
+            return (Self::in_memory(), vec![format!("{error}; {MEMORY_ONLY}")]);
+        }
+        match Self::read_through(&path) {
+            Ok(cache) => (
+                cache,
+                vec![format!(
+                    "{error}; scholia reads the results stored there but writes nothing to it: \
+                     new results are kept in memory for this session"
+                )],
+            ),
+            Err(e) => (
+                Self::in_memory(),
+                vec![format!("{error}; reading it failed too ({e}); {MEMORY_ONLY}")],
+            ),
+        }
+    }
+
+    /// Moves a corrupt file aside (keeping it for inspection) and starts a new one there.
+    fn rebuild(folder: &Path, path: &Path, error: StoreError) -> (Self, Vec<String>) {
+        let aside = aside_name(path);
+        if let Err(e) = std::fs::rename(path, &aside) {
+            let message = format!("{error}; could not move it aside ({e}); {MEMORY_ONLY}");
+            return (Self::in_memory(), vec![message]);
+        }
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(sidecar(path, suffix));
+        }
+        let moved = format!("{error}; moved it to {}", aside.display());
+        match Self::open_file(folder, path) {
+            Ok(cache) => (cache, vec![format!("{moved} and started a new cache")]),
+            Err(e) => (Self::in_memory(), vec![format!("{moved}, but {e}; {MEMORY_ONLY}")]),
+        }
+    }
+
+    /// A cache over a file that must not be written: this session's results live in an
+    /// in-memory `main` database, the file is attached read-only as `stored` and consulted
+    /// after it. A WAL database whose shared-memory file cannot be made (read-only
+    /// folder) opens only as immutable, which skips locking and the WAL: results another
+    /// process writes meanwhile go unseen, which a cache can afford.
+    fn read_through(path: &Path) -> Result<Self, StoreError> {
+        let wrap = |source| StoreError::Sqlite { path: path.display().to_string(), source };
+        let connection = Connection::open_in_memory().map_err(wrap)?;
+        create_schema(&connection).map_err(wrap)?;
+        let mut last = None;
+        for query in ["mode=ro", "mode=ro&immutable=1"] {
+            let uri = format!("file:{}?{query}", uri_path(path));
+            let attached =
+                connection.execute("ATTACH DATABASE ?1 AS stored", [&uri]).and_then(|_| {
+                    // Opening is lazy: read the table once to know the file is usable.
+                    connection.prepare("SELECT 1 FROM stored.results LIMIT 1")?.exists([])
+                });
+            match attached {
+                Ok(_) => {
+                    let mut cache = Self::with(connection, Some(path.to_path_buf()));
+                    cache.read_through = true;
+                    return Ok(cache);
+                }
+                Err(e) => {
+                    let _ = connection.execute_batch("DETACH DATABASE stored");
+                    last = Some(e);
                 }
             }
-            Err(error) => warnings.push(error.to_string()),
         }
-        warnings.push("results are cached in memory for this session only".into());
-        (Self::in_memory(), warnings)
+        Err(wrap(last.expect("at least one attempt")))
     }
 
     pub fn in_memory() -> Self {
@@ -107,6 +163,13 @@ impl Cache {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(path, flags).map_err(wrap)?;
+        // SQLite opens a file it may not write read-only without saying so.
+        if connection.is_readonly(rusqlite::MAIN_DB).map_err(wrap)? {
+            return Err(wrap(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some("the file is read-only".into()),
+            )));
+        }
         connection.busy_timeout(BUSY_TIMEOUT).map_err(wrap)?;
         connection.pragma_update(None, "journal_mode", "WAL").map_err(wrap)?;
         connection.pragma_update(None, "synchronous", "NORMAL").map_err(wrap)?;
@@ -126,6 +189,7 @@ impl Cache {
         Self {
             connection: Mutex::new(connection),
             path,
+            read_through: false,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -136,13 +200,16 @@ impl Cache {
     }
 
     pub fn get(&self, key: &CacheKey) -> Option<String> {
+        let sql = if self.read_through {
+            "SELECT value FROM main.results WHERE task = ?1 AND model = ?2 AND input = ?3 \
+             UNION ALL SELECT value FROM stored.results WHERE task = ?1 AND model = ?2 AND input = ?3 \
+             LIMIT 1"
+        } else {
+            "SELECT value FROM results WHERE task = ?1 AND model = ?2 AND input = ?3"
+        };
         let connection = self.connection.lock().unwrap_or_else(|p| p.into_inner());
         let found = connection
-            .query_row(
-                "SELECT value FROM results WHERE task = ?1 AND model = ?2 AND input = ?3",
-                params![key.task, key.model, key.input],
-                |row| row.get::<_, String>(0),
-            )
+            .query_row(sql, params![key.task, key.model, key.input], |row| row.get::<_, String>(0))
             .optional()
             .unwrap_or_else(|e| {
                 tracing::warn!("cache read failed: {e}");
@@ -153,13 +220,14 @@ impl Cache {
         found
     }
 
-    /// Stores a result; a failure (disk full, read-only, locked) is returned for logging
-    /// and leaves the database as it was (one statement, one transaction).
+    /// Stores a result; a failure (disk full, locked) is returned for logging and leaves
+    /// the database as it was (one statement, one transaction). A read-through cache
+    /// stores in memory only.
     pub fn put(&self, key: &CacheKey, value: &str) -> Result<(), StoreError> {
         let connection = self.connection.lock().unwrap_or_else(|p| p.into_inner());
         connection
             .execute(
-                "INSERT OR REPLACE INTO results (task, model, input, value) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO main.results (task, model, input, value) VALUES (?1, ?2, ?3, ?4)",
                 params![key.task, key.model, key.input, value],
             )
             .map(|_| ())
@@ -191,16 +259,38 @@ fn create_schema(connection: &Connection) -> rusqlite::Result<()> {
 
 /// Busy or locked: another process is writing, the file itself is fine.
 fn is_transient(error: &StoreError) -> bool {
+    sqlite_code(error).is_some_and(|code| {
+        matches!(code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    })
+}
+
+/// The file is not a database, or a damaged one: only then is it moved aside. A file
+/// that cannot be opened or written (permissions, read-only media) is left alone.
+fn is_corrupt(error: &StoreError) -> bool {
+    sqlite_code(error).is_some_and(|code| {
+        matches!(code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    })
+}
+
+fn sqlite_code(error: &StoreError) -> Option<rusqlite::ErrorCode> {
     match error {
-        StoreError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. } => {
-            matches!(
-                e.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            )
-        }
-        StoreError::Folder { .. } => true,
-        _ => false,
+        StoreError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. } => Some(e.code),
+        _ => None,
     }
+}
+
+/// A path as the path part of an SQLite `file:` URI: `%`, `?` and `#` would end or
+/// change it, so they (and anything not plainly printable) are percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for &byte in path.as_os_str().as_encoded_bytes() {
+        match byte {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{byte:02X}")),
+            0x21..=0x7e => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {
@@ -302,6 +392,38 @@ mod tests {
         assert!(error.to_string().contains("full"), "{error}");
         assert_eq!(cache.get(&key("small")).as_deref(), Some("kept"));
         assert_eq!(cache.get(&key("large")), None);
+    }
+
+    #[test]
+    fn a_read_through_cache_reads_the_file_and_keeps_new_results_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("odd ?#% name");
+        let (cache, _) = Cache::open(&folder);
+        cache.put(&key("stored"), "from the file").unwrap();
+        drop(cache);
+        let path = folder.join(CACHE_FILE);
+        let before = std::fs::read(&path).unwrap();
+        let cache = Cache::read_through(&path).unwrap();
+        assert_eq!(cache.get(&key("stored")).as_deref(), Some("from the file"));
+        cache.put(&key("new"), "in memory").unwrap();
+        assert_eq!(cache.get(&key("new")).as_deref(), Some("in memory"));
+        drop(cache);
+        assert_eq!(std::fs::read(&path).unwrap(), before, "the file is never written");
+        let (reopened, _) = Cache::open(&folder);
+        assert_eq!(reopened.get(&key("new")), None);
+    }
+
+    #[test]
+    fn only_damaged_files_count_as_corrupt() {
+        let error = |code| StoreError::Sqlite {
+            path: "x".into(),
+            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+        };
+        assert!(is_corrupt(&error(rusqlite::ffi::SQLITE_NOTADB)));
+        assert!(is_corrupt(&error(rusqlite::ffi::SQLITE_CORRUPT)));
+        for code in [rusqlite::ffi::SQLITE_READONLY, rusqlite::ffi::SQLITE_CANTOPEN] {
+            assert!(!is_corrupt(&error(code)), "{code}");
+        }
     }
 
     #[test]

@@ -83,9 +83,20 @@ impl Client {
 
     /// As `request_raw`, for requests that run a model and may take longer than `PATIENCE`.
     pub fn request_raw_within(&mut self, method: &str, params: Value, patience: Duration) -> Value {
+        let id = self.send_request(method, params);
+        self.response_within(id, patience)
+    }
+
+    /// Sends a request without waiting for its response; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// The response to request `id` (`result` or `error`).
+    pub fn response_within(&mut self, id: i64, patience: Duration) -> Value {
         self.wait_for_within(
             |m| m.get("id") == Some(&json!(id)) && m.get("method").is_none(),
             patience,
@@ -182,13 +193,20 @@ impl Client {
     pub fn shutdown(mut self) -> i32 {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
-        let deadline = Instant::now() + PATIENCE;
+        self.exit_code_within(PATIENCE).expect("server did not exit after `exit`")
+    }
+
+    /// The exit code once the process ends (-1 for a signal); `None` if it outlives `patience`.
+    pub fn exit_code_within(&mut self, patience: Duration) -> Option<i32> {
+        let deadline = Instant::now() + patience;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code().unwrap_or(-1);
+                return Some(status.code().unwrap_or(-1));
             }
-            assert!(Instant::now() < deadline, "server did not exit after `exit`");
-            std::thread::sleep(Duration::from_millis(20));
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 }

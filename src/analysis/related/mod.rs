@@ -27,7 +27,7 @@ use crate::project::{Project, Workspace};
 pub use cited::{cited_in_related_sections, cited_table, CitedRow};
 pub use outline::{cite_style, outline_edit, related_section_at, CiteStyle, OutlineEdit};
 pub use report::{markdown, summary_json};
-pub use vectors::{cosine, Embed, VectorCache};
+pub use vectors::{cosine, Embed, Interruptible, VectorCache};
 
 /// Number of themes tried; fewer when the bibliography is small.
 const THEME_COUNTS: std::ops::RangeInclusive<usize> = 3..=8;

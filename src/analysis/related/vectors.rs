@@ -22,6 +22,49 @@ impl Embed for Embedder {
     }
 }
 
+/// An embedder that gives up between batches once `cancelled` says so, so a cancelled
+/// request stops embedding a large bibliography instead of finishing it unseen. Texts go
+/// longest first, as the encoder batches them, so splitting costs no extra padding.
+pub struct Interruptible<'a> {
+    inner: &'a dyn Embed,
+    cancelled: &'a dyn Fn() -> bool,
+}
+
+/// Texts per call between two looks at the flag: one encoder batch.
+const INTERRUPTIBLE_BATCH: usize = 32;
+
+impl<'a> Interruptible<'a> {
+    pub fn new(inner: &'a dyn Embed, cancelled: &'a dyn Fn() -> bool) -> Self {
+        Self { inner, cancelled }
+    }
+}
+
+impl Embed for Interruptible<'_> {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
+        let mut vectors = vec![Vec::new(); texts.len()];
+        for batch in order.chunks(INTERRUPTIBLE_BATCH) {
+            if (self.cancelled)() {
+                return Err(ModelError::Cancelled);
+            }
+            let inputs: Vec<&str> = batch.iter().map(|&i| texts[i]).collect();
+            let computed = self.inner.embed(&inputs)?;
+            if computed.len() != batch.len() {
+                return Err(ModelError::Inference(format!(
+                    "{} embeddings for {} texts",
+                    computed.len(),
+                    batch.len()
+                )));
+            }
+            for (&i, vector) in batch.iter().zip(computed) {
+                vectors[i] = vector;
+            }
+        }
+        Ok(vectors)
+    }
+}
+
 /// Vectors by text hash; shared by every run of the server (`Send + Sync`).
 #[derive(Default)]
 pub struct VectorCache {
@@ -135,6 +178,21 @@ pub(crate) mod tests {
                 })
                 .collect())
         }
+    }
+
+    #[test]
+    fn an_interruptible_embedder_stops_between_batches() {
+        let inner = LetterEmbedder::default();
+        let texts = vec!["abc"; INTERRUPTIBLE_BATCH * 3];
+        let calls = AtomicUsize::new(0);
+        let cancelled = || calls.fetch_add(1, Ordering::SeqCst) >= 1;
+        let embedder = Interruptible::new(&inner, &cancelled);
+        assert!(matches!(embedder.embed(&texts), Err(ModelError::Cancelled)));
+        assert_eq!(inner.embedded.load(Ordering::SeqCst), INTERRUPTIBLE_BATCH, "one batch ran");
+        let never = || false;
+        let mixed = ["a", "bbbbbb", "cc", "dddd"];
+        let whole = Interruptible::new(&inner, &never).embed(&mixed).unwrap();
+        assert_eq!(whole, inner.embed(&mixed).unwrap(), "vectors come back in input order");
     }
 
     #[test]
