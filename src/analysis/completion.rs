@@ -3,8 +3,10 @@
 use std::ops::Range;
 
 use super::hover::{authors_line, preview};
+use super::related::entry_text;
 use crate::project::{Project, Workspace};
 use crate::syntax::Language;
+use crate::syntax::{Manuscript, CITATION_PLACEHOLDER};
 
 /// The key being typed: what is typed so far and the byte range a chosen key replaces.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,6 +127,9 @@ fn after_pandoc_at(head: &str) -> bool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyCandidate {
     pub key: String,
+    pub authors: Vec<String>,
+    /// What relevance is measured on (title and abstract); `None` when it has neither.
+    pub text: Option<String>,
     /// "Authors (year)" line.
     pub detail: String,
     /// Markdown: title, byline and abstract preview.
@@ -162,6 +167,8 @@ pub fn key_candidates(
             }
             out.push(KeyCandidate {
                 key: entry.key.clone(),
+                authors: entry.authors.clone(),
+                text: entry_text(entry.title.as_deref(), entry.abstract_text.as_deref()),
                 detail: format!("{title} — {authors} ({year})"),
                 documentation,
                 filter_text: format!("{} {} {}", entry.key, title, entry.authors.join(" ")),
@@ -171,9 +178,97 @@ pub fn key_candidates(
     out
 }
 
+impl KeyCandidate {
+    /// The typed prefix starts the key or a word of an author's name (case aside).
+    fn matches_prefix(&self, prefix: &str) -> bool {
+        let prefix = prefix.to_lowercase();
+        let starts = |word: &str| word.to_lowercase().starts_with(&prefix);
+        starts(&self.key)
+            || self.authors.iter().flat_map(|a| a.split(|c: char| !c.is_alphanumeric())).any(starts)
+    }
+}
+
+/// `sortText` of each candidate: those whose key or author the typed prefix starts come
+/// first; within that, by `relevance` (higher first) when known, else in bibliography
+/// order.
+pub fn sort_texts(
+    candidates: &[KeyCandidate],
+    prefix: &str,
+    relevance: Option<&[f32]>,
+) -> Vec<String> {
+    let tier = |c: &KeyCandidate| u8::from(!prefix.is_empty() && !c.matches_prefix(prefix));
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    // Stable: ties keep bibliography order.
+    order.sort_by(|&a, &b| {
+        let by_relevance = relevance.map_or(std::cmp::Ordering::Equal, |r| r[b].total_cmp(&r[a]));
+        tier(&candidates[a]).cmp(&tier(&candidates[b])).then(by_relevance)
+    });
+    let mut texts = vec![String::new(); candidates.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        texts[i] = format!("{:06}", rank);
+    }
+    texts
+}
+
+/// The prose of the paragraph around `offset`, citations left out: what completion
+/// order measures relevance against. `None` outside a paragraph or when it has no words.
+pub fn paragraph_prose(manuscript: &Manuscript, offset: usize) -> Option<String> {
+    let paragraph =
+        manuscript.paragraphs.iter().find(|p| p.span.contains(&offset) || p.span.end == offset)?;
+    let prose: Vec<String> = manuscript.sentences[paragraph.sentences.clone()]
+        .iter()
+        .map(|s| s.prose.replace(CITATION_PLACEHOLDER, ""))
+        .collect();
+    let prose = prose.iter().flat_map(|s| s.split_whitespace()).collect::<Vec<_>>().join(" ");
+    prose.chars().any(char::is_alphanumeric).then_some(prose)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn candidate(key: &str, authors: &[&str]) -> KeyCandidate {
+        KeyCandidate {
+            key: key.into(),
+            authors: authors.iter().map(|a| a.to_string()).collect(),
+            text: None,
+            detail: String::new(),
+            documentation: String::new(),
+            filter_text: String::new(),
+        }
+    }
+
+    fn ranked(candidates: &[KeyCandidate], prefix: &str, relevance: Option<&[f32]>) -> Vec<String> {
+        let texts = sort_texts(candidates, prefix, relevance);
+        let mut keys: Vec<(String, String)> =
+            texts.into_iter().zip(candidates.iter().map(|c| c.key.clone())).collect();
+        keys.sort();
+        keys.into_iter().map(|(_, k)| k).collect()
+    }
+
+    #[test]
+    fn prefix_matches_come_first_then_relevance_then_bibliography_order() {
+        let c = [
+            candidate("alpha", &["Smith, Jane"]),
+            candidate("beta", &["Doe, John"]),
+            candidate("gamma", &["Sato, Ken"]),
+        ];
+        assert_eq!(ranked(&c, "", None), ["alpha", "beta", "gamma"]);
+        assert_eq!(ranked(&c, "", Some(&[0.1, 0.3, 0.2])), ["beta", "gamma", "alpha"]);
+        // "s" starts Smith and Sato: those first, by relevance; then the rest.
+        assert_eq!(ranked(&c, "S", Some(&[0.1, 0.9, 0.2])), ["gamma", "alpha", "beta"]);
+        assert_eq!(ranked(&c, "be", Some(&[0.9, 0.1, 0.2])), ["beta", "alpha", "gamma"]);
+    }
+
+    #[test]
+    fn paragraph_prose_leaves_citations_out() {
+        let text = "\\documentclass{article}\n\\begin{document}\nProteins fold \\cite{a}. They bind.\n\nGalaxies merge.\n\\end{document}\n";
+        let manuscript = crate::syntax::parse(Language::Latex, text, &Default::default());
+        let at = text.find("bind").unwrap();
+        assert_eq!(paragraph_prose(&manuscript, at).as_deref(), Some("Proteins fold . They bind."));
+        let at = text.find("merge").unwrap();
+        assert_eq!(paragraph_prose(&manuscript, at).as_deref(), Some("Galaxies merge."));
+    }
 
     fn latex(line: &str) -> Option<KeyContext> {
         let cursor = line.find('|').expect("cursor marker");

@@ -10,7 +10,11 @@ use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use scholia::analysis::summary::condense::condense;
+use scholia::model::{Generator, Models, ModelsConfig};
 
 #[derive(clap::Subcommand)]
 pub enum EvalCommand {
@@ -31,6 +35,10 @@ pub struct TldrArgs {
     /// Also write each paper's TL;DR as a jsonl line (`paper_id`, `tldr`, `sentence`, `score`).
     #[arg(long)]
     predictions: Option<PathBuf>,
+    /// Also run the abstractive stage (the local generator rewrites the chosen sentence) and
+    /// print its scores beside the extractive ones on the same papers.
+    #[arg(long)]
+    abstractive: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -82,12 +90,14 @@ fn eval_tldr(args: &TldrArgs) -> Result<(), String> {
         return Err(format!("{}: no papers", args.data.display()));
     }
     let summarizer = super::summarize::load()?;
+    let generator = if args.abstractive { Some(load_generator()?) } else { None };
     let rouge = Rouge::new();
     let run = |p: &Paper| {
         let sentences: Vec<&str> = p.source.iter().map(String::as_str).collect();
         summarizer.tldr_sentences(p.title.as_deref(), &sentences).map_err(|e| e.to_string())
     };
     run(&papers[0])?; // warm-up, not timed
+    let mut abstractive = generator.map(Abstractive::new);
     let mut predictions = match &args.predictions {
         Some(path) => Some(std::io::BufWriter::new(
             std::fs::File::create(path)
@@ -110,6 +120,9 @@ fn eval_tldr(args: &TldrArgs) -> Result<(), String> {
             });
             writeln!(out, "{line}").map_err(|e| e.to_string())?;
         }
+        if let (Some(stage), Some(t)) = (abstractive.as_mut(), &tldr) {
+            stage.run(&rouge, p, &p.source[t.sentence], &t.text)?;
+        }
         let prediction = tldr.map(|t| t.text).unwrap_or_default();
         let best = rouge.best_over_targets(&prediction, &p.target);
         sums.iter_mut().zip(best).for_each(|(s, b)| *s += b);
@@ -128,7 +141,62 @@ fn eval_tldr(args: &TldrArgs) -> Result<(), String> {
     for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
         println!("latency_{name}_ms\t{:.1}", ms(percentile(&latencies, q)));
     }
+    if let Some(stage) = abstractive {
+        stage.print(papers.len());
+    }
     Ok(())
+}
+
+/// The local generator for the abstractive stage.
+fn load_generator() -> Result<Arc<Generator>, String> {
+    Models::new(ModelsConfig::default().with_env_overrides()).and_then(|m| m.generator()).map_err(
+        |e| format!("the generator is not available ({e}); run `scholia models fetch generate`"),
+    )
+}
+
+/// Scores of the abstractive stage: the generator's rewrite where it gave one, else the
+/// extractive sentence (as the pipeline would show), and how often it gave one.
+struct Abstractive {
+    generator: Arc<Generator>,
+    sums: [f64; 3],
+    rewritten: usize,
+    latencies: Vec<Duration>,
+}
+
+impl Abstractive {
+    fn new(generator: Arc<Generator>) -> Self {
+        Self { generator, sums: [0.0; 3], rewritten: 0, latencies: Vec::new() }
+    }
+
+    fn run(
+        &mut self,
+        rouge: &Rouge,
+        paper: &Paper,
+        sentence: &str,
+        extractive: &str,
+    ) -> Result<(), String> {
+        let start = Instant::now();
+        let rewrite = condense(&*self.generator, paper.title.as_deref(), sentence)
+            .map_err(|e| e.to_string())?;
+        self.latencies.push(start.elapsed());
+        self.rewritten += usize::from(rewrite.is_some());
+        let prediction = rewrite.as_deref().unwrap_or(extractive);
+        let best = rouge.best_over_targets(prediction, &paper.target);
+        self.sums.iter_mut().zip(best).for_each(|(s, b)| *s += b);
+        Ok(())
+    }
+
+    fn print(mut self, papers: usize) {
+        let n = papers as f64;
+        let [r1, r2, rl] = self.sums.map(|s| 100.0 * s / n);
+        self.latencies.sort();
+        println!("abstractive_rewritten\t{}", self.rewritten);
+        println!("abstractive_rouge1\t{r1:.2}");
+        println!("abstractive_rouge2\t{r2:.2}");
+        println!("abstractive_rougeL\t{rl:.2}");
+        let ms = percentile(&self.latencies, 0.5).as_secs_f64() * 1000.0;
+        println!("abstractive_latency_p50_ms\t{ms:.1}");
+    }
 }
 
 /// Nearest-rank percentile of sorted values.

@@ -1,7 +1,7 @@
 //! `Models`: resolves each role to its files (fetched default or a local folder) and
 //! loads the runtime and models lazily, on first use.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -56,6 +56,8 @@ pub struct ResolvedFile {
 #[derive(Debug, Clone)]
 pub struct ResolvedModel {
     pub id: String,
+    /// The folder its files are in: the fetched default's or the user's own.
+    pub folder: PathBuf,
     pub architecture: Architecture,
     pub max_length: Option<usize>,
     pub generation: GenerationDefaults,
@@ -76,6 +78,7 @@ impl ResolvedModel {
     fn fetched(entry: &ModelEntry, dir: &Path, fetch_args: &str) -> Self {
         Self {
             id: entry.id.clone(),
+            folder: dir.to_owned(),
             architecture: entry.architecture,
             max_length: entry.max_length,
             generation: entry.generation.clone(),
@@ -147,17 +150,33 @@ struct LocalDescription {
 /// A lazily loaded model; `None` until the first successful load.
 type Slot<T> = Mutex<Option<Arc<T>>>;
 
+/// Receives each load warning once (the server shows them to the user).
+pub type WarningSink = Box<dyn Fn(String) + Send + Sync>;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The models a server uses, each loaded on first request. Failures are not cached:
-/// a later request retries, so fetching while the server runs is enough.
+/// a later request retries, so fetching while the server runs is enough. The settings
+/// can change while it runs (`reconfigure`); a model they affect is loaded again the next
+/// time it is needed.
 pub struct Models {
     manifest: Manifest,
     data_dir: PathBuf,
-    config: ModelsConfig,
+    config: Mutex<ModelsConfig>,
     embedder: Slot<Embedder>,
     verifier: Slot<Classifier>,
     claim_detector: Slot<Classifier>,
     generator: Slot<Generator>,
+    /// Warnings not yet taken, when no sink is set.
     warnings: Mutex<Vec<String>>,
+    /// Warnings already given to the sink since the last reconfiguration: every session
+    /// of every model repeats a provider fallback, the user needs it once.
+    reported: Mutex<HashSet<String>>,
+    sink: Mutex<Option<WarningSink>>,
+    /// The provider the latest load under the current settings runs on.
+    provider: Mutex<Option<&'static str>>,
 }
 
 impl Models {
@@ -170,12 +189,15 @@ impl Models {
         Self {
             manifest,
             data_dir,
-            config,
+            config: Mutex::new(config),
             embedder: Slot::default(),
             verifier: Slot::default(),
             claim_detector: Slot::default(),
             generator: Slot::default(),
-            warnings: Mutex::new(Vec::new()),
+            warnings: Mutex::default(),
+            reported: Mutex::default(),
+            sink: Mutex::default(),
+            provider: Mutex::default(),
         }
     }
 
@@ -187,8 +209,59 @@ impl Models {
         &self.data_dir
     }
 
-    pub fn config(&self) -> &ModelsConfig {
-        &self.config
+    pub fn config(&self) -> ModelsConfig {
+        lock(&self.config).clone()
+    }
+
+    /// Applies new settings; returns whether anything changed. Models whose folder
+    /// changed (every model, when the provider settings changed) are dropped here and
+    /// loaded again on their next use. A load in progress finishes first.
+    pub fn reconfigure(&self, config: ModelsConfig) -> bool {
+        let old = {
+            let mut current = lock(&self.config);
+            if *current == config {
+                return false;
+            }
+            std::mem::replace(&mut *current, config.clone())
+        };
+        let all = old.runtime != config.runtime;
+        let changed = |role| all || old.local_models.get(&role) != config.local_models.get(&role);
+        if changed(Role::Embed) {
+            *lock(&self.embedder) = None;
+        }
+        if changed(Role::Verify) {
+            *lock(&self.verifier) = None;
+        }
+        if changed(Role::Claim) {
+            *lock(&self.claim_detector) = None;
+        }
+        if changed(Role::Generate) {
+            *lock(&self.generator) = None;
+        }
+        lock(&self.reported).clear();
+        *lock(&self.provider) = None;
+        true
+    }
+
+    /// Where load warnings go from now on (instead of `take_warnings`).
+    pub fn set_warning_sink(&self, sink: WarningSink) {
+        *lock(&self.sink) = Some(sink);
+    }
+
+    /// The execution provider models run on, once one has loaded under the current
+    /// settings (`cpu` after a fallback).
+    pub fn effective_provider(&self) -> Option<&'static str> {
+        *lock(&self.provider)
+    }
+
+    /// The embedder if it is loaded already; never loads it, nor waits for a load under
+    /// way.
+    pub fn loaded_embedder(&self) -> Option<Arc<Embedder>> {
+        match self.embedder.try_lock() {
+            Ok(slot) => slot.clone(),
+            Err(std::sync::TryLockError::Poisoned(slot)) => slot.into_inner().clone(),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 
     pub fn library_path(&self) -> Result<PathBuf, ModelError> {
@@ -207,7 +280,8 @@ impl Models {
 
     pub fn resolve(&self, role: Role) -> Result<ResolvedModel, ModelError> {
         let default = self.manifest.model(role);
-        let Some(dir) = self.config.local_models.get(&role) else {
+        let local = lock(&self.config).local_models.get(&role).cloned();
+        let Some(dir) = local.as_ref() else {
             let entry = default.ok_or(ModelError::NotConfigured(role))?;
             let dir = self.default_dir(role.as_str(), &entry.id);
             return Ok(ResolvedModel::fetched(entry, &dir, role.as_str()));
@@ -220,6 +294,7 @@ impl Models {
                 .map_err(|e| ModelError::Manifest(format!("{}: {e}", described.display())))?;
             ResolvedModel {
                 id: d.id.unwrap_or_else(|| dir.display().to_string()),
+                folder: dir.clone(),
                 architecture: d.architecture,
                 max_length: d.max_length,
                 generation: d.generation,
@@ -229,6 +304,7 @@ impl Models {
         } else if let Some(m) = default {
             ResolvedModel {
                 id: dir.display().to_string(),
+                folder: dir.clone(),
                 architecture: m.architecture,
                 max_length: m.max_length,
                 generation: m.generation.clone(),
@@ -284,24 +360,38 @@ impl Models {
             &RuntimeConfig,
         ) -> Result<(T, Vec<String>), ModelError>,
     ) -> Result<Arc<T>, ModelError> {
-        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = lock(slot);
         if let Some(loaded) = slot.as_ref() {
             return Ok(loaded.clone());
         }
         let unavailable = |e| ModelError::Unavailable { role, source: Box::new(e) };
         let model = self.resolve(role).map_err(unavailable)?;
         let runtime = self.runtime().map_err(unavailable)?;
-        let (loaded, warnings) =
-            load(&runtime, &model, &self.config.runtime).map_err(unavailable)?;
-        self.warnings.lock().unwrap_or_else(|e| e.into_inner()).extend(warnings);
+        let config = lock(&self.config).runtime.clone();
+        let (loaded, warnings) = load(&runtime, &model, &config).map_err(unavailable)?;
+        *lock(&self.provider) = runtime.last_provider();
+        self.report(warnings);
         let loaded = Arc::new(loaded);
         *slot = Some(loaded.clone());
         Ok(loaded)
     }
 
-    /// Warnings gathered while loading (e.g. a provider fell back to CPU), for the
-    /// server to show once.
+    fn report(&self, warnings: Vec<String>) {
+        let sink = lock(&self.sink);
+        let Some(sink) = sink.as_ref() else {
+            lock(&self.warnings).extend(warnings);
+            return;
+        };
+        for warning in warnings {
+            if lock(&self.reported).insert(warning.clone()) {
+                sink(warning);
+            }
+        }
+    }
+
+    /// Warnings gathered while loading (e.g. a provider fell back to CPU) when no sink
+    /// is set.
     pub fn take_warnings(&self) -> Vec<String> {
-        std::mem::take(&mut self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut lock(&self.warnings))
     }
 }

@@ -35,6 +35,29 @@ pub enum Provider {
     DirectMl,
 }
 
+impl Provider {
+    pub const NAMES: [&'static str; 4] = ["auto", "cpu", "cuda", "directml"];
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "auto" => Some(Self::Auto),
+            "cpu" => Some(Self::Cpu),
+            "cuda" => Some(Self::Cuda),
+            "directml" => Some(Self::DirectMl),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Cpu => "cpu",
+            Self::Cuda => "cuda",
+            Self::DirectMl => "directml",
+        }
+    }
+}
+
 /// The runtime part of scholia's settings (camelCase, as the editor sends them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -106,6 +129,8 @@ pub struct Runtime {
 struct Loaded {
     env: Environment,
     library: LibraryInfo,
+    /// The provider the latest session was built on, for status reports.
+    last_provider: Mutex<Option<&'static str>>,
 }
 
 static LOADED: Mutex<Option<Arc<Loaded>>> = Mutex::new(None);
@@ -131,7 +156,7 @@ impl Runtime {
             .with_telemetry(false)
             .build()
             .map_err(|e| load_err(e.to_string()))?;
-        let inner = Arc::new(Loaded { env, library });
+        let inner = Arc::new(Loaded { env, library, last_provider: Mutex::default() });
         *loaded = Some(inner.clone());
         Ok(Self { inner })
     }
@@ -143,6 +168,12 @@ impl Runtime {
 
     pub fn library(&self) -> &LibraryInfo {
         &self.inner.library
+    }
+
+    /// The execution provider the latest session runs on (`cpu` after a fallback);
+    /// `None` before the first session.
+    pub fn last_provider(&self) -> Option<&'static str> {
+        *self.inner.last_provider.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Execution providers compiled into the loaded library.
@@ -183,6 +214,7 @@ impl Runtime {
             })
             .map_err(|e| session_err(e.to_string()))?;
         let mut warnings = Vec::new();
+        let mut placed = "cpu";
         for (name, dispatch) in candidate_providers(config.execution_provider) {
             let dispatch = match dispatch {
                 Ok(d) => d.error_on_failure(),
@@ -192,11 +224,15 @@ impl Runtime {
                 }
             };
             match dispatch.register(&mut builder) {
-                Ok(()) => break,
+                Ok(()) => {
+                    placed = name;
+                    break;
+                }
                 Err(e) => provider_failed(config, name, e.to_string(), &mut warnings)?,
             }
         }
         let session = builder.commit_from_file(model).map_err(|e| session_err(e.to_string()))?;
+        *self.inner.last_provider.lock().unwrap_or_else(|e| e.into_inner()) = Some(placed);
         Ok((session, warnings))
     }
 }

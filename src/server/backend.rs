@@ -13,13 +13,14 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{capabilities, negotiate_encoding, STATUS_COMMAND, WATCHED_GLOB};
 use super::convert::{offset, path_of, range, text_position, uri_of};
+use super::relevance::Ranking;
 use super::settings::{ClaimSettings, InlineSummaries, Settings};
 use super::state::{ClientInfo, State};
 use super::{assistant, claims, convert, draft, related, status, summaries};
 use crate::analysis::{completion, hover, navigation, symbols};
 use crate::bib::BibFormat;
 use crate::jobs::claims::Claims;
-use crate::jobs::summaries::Lookup;
+use crate::jobs::summaries::{Lookup, Summaries};
 use crate::jobs::Priority;
 use crate::model::Models;
 use crate::project::config::CONFIG_FILE;
@@ -39,11 +40,20 @@ pub struct Backend {
     changes: Arc<AtomicU64>,
     /// Set by `shutdown`: the exit code after `exit` depends on it.
     shut_down: Arc<AtomicBool>,
+    /// One settings reload at a time, so a slow pull of the configuration cannot finish
+    /// after a later change and put older values back.
+    reloading: tokio::sync::Mutex<()>,
 }
 
 impl Backend {
     pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Self {
-        Self { client, state: Arc::default(), changes: Arc::default(), shut_down }
+        Self {
+            client,
+            state: Arc::default(),
+            changes: Arc::default(),
+            shut_down,
+            reloading: Default::default(),
+        }
     }
 
     fn with_state<T>(&self, f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
@@ -68,6 +78,18 @@ impl Backend {
         });
     }
 
+    /// Starts the TL;DR service, forwarding its events to the client; warnings are for the
+    /// user.
+    fn start_summaries(
+        &self,
+        models: Arc<Models>,
+        caps: summaries::EventCapabilities,
+    ) -> (Summaries, Vec<String>) {
+        let (service, events, warnings) = summaries::start(models);
+        tokio::spawn(summaries::forward_events(self.client.clone(), events, caps));
+        (service, warnings)
+    }
+
     /// Starts claim checking, republishing diagnostics as verdicts arrive.
     fn start_claims(&self, models: Arc<Models>, settings: &ClaimSettings) -> Claims {
         let (service, events) = claims::start(models, settings);
@@ -87,11 +109,14 @@ impl Backend {
         }
     }
 
-    /// Settings in layers: defaults, `scholia.toml` at the workspace folders,
-    /// `initializationOptions`, then the editor's current configuration (pushed or pulled).
+    /// Settings in layers: defaults (model folders from `SCHOLIA_MODEL_<ROLE>`),
+    /// `scholia.toml` at the workspace folders, `initializationOptions`, then the editor's
+    /// current configuration (pushed or pulled). Changed model settings drop the models
+    /// they affect (loaded again when next needed) and restart the model services.
     async fn reload_settings(&self, editor: Option<Value>) {
+        let _one_at_a_time = self.reloading.lock().await;
         let Some(client) = self.with_state(|s| Some(s.client.clone())) else { return };
-        let mut settings = Settings::default();
+        let mut settings = Settings::from_env();
         let mut errors = Vec::new();
         for folder in &client.folders {
             if let Ok(text) = std::fs::read_to_string(folder.join(CONFIG_FILE)) {
@@ -112,16 +137,38 @@ impl Backend {
         if let Some(value) = editor.filter(|v| !v.is_null()) {
             errors.extend(settings.merge_json(&value));
         }
-        // Other thresholds mean other verdicts: a fresh service with its own cache key.
-        let restart = self.with_state(|s| {
-            (s.settings.claims.thresholds != settings.claims.thresholds).then(|| s.models.clone())
+        let Some((models, thresholds_changed)) = self.with_state(|s| {
+            Some((s.models.clone(), s.settings.claims.thresholds != settings.claims.thresholds))
+        }) else {
+            return;
+        };
+        // Dropping loaded models waits for a load in progress, so not on this thread.
+        let reconfigure = models.clone();
+        let config = settings.models.clone();
+        let models_changed =
+            tokio::task::spawn_blocking(move || reconfigure.reconfigure(config)).await;
+        let models_changed = models_changed.unwrap_or_else(|e| {
+            errors.push(format!("scholia could not apply the model settings: {e}"));
+            false
         });
-        let fresh = restart.map(|models| self.start_claims(models, &settings.claims));
+        // Other thresholds mean other verdicts, other models other results: fresh services
+        // with their own cache keys.
+        let claims = (thresholds_changed || models_changed)
+            .then(|| self.start_claims(models.clone(), &settings.claims));
+        let summaries = models_changed.then(|| self.start_summaries(models, client.events()));
         self.with_state(|s| {
-            if let Some(fresh) = fresh {
+            if let Some(fresh) = claims {
                 std::mem::replace(&mut s.claims, fresh).shutdown();
             }
             s.apply_settings(settings);
+            if let Some((fresh, warnings)) = summaries {
+                std::mem::replace(&mut s.summaries, fresh).shutdown();
+                s.vectors.clear();
+                errors.extend(warnings);
+                for project in s.open_projects() {
+                    s.precompute_summaries(&project);
+                }
+            }
             Some(())
         });
         self.warn(errors).await;
@@ -239,6 +286,10 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.show_document.as_ref())
                 .is_some_and(|s| s.support),
+            inlay_refresh: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|h| h.refresh_support)
+                .unwrap_or(false),
             resolve_code_actions: params
                 .capabilities
                 .text_document
@@ -248,15 +299,15 @@ impl LanguageServer for Backend {
                 .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
         };
         let models = summaries::shared_models();
-        let (summaries, events, warnings) = summaries::start(models.clone());
-        let caps = summaries::EventCapabilities {
-            progress,
-            inlay_refresh: workspace
-                .and_then(|w| w.inlay_hint.as_ref())
-                .and_then(|h| h.refresh_support)
-                .unwrap_or(false),
-        };
-        tokio::spawn(summaries::forward_events(self.client.clone(), events, caps));
+        let (shown, mut to_show) = tokio::sync::mpsc::unbounded_channel::<String>();
+        models.set_warning_sink(Box::new(move |warning| drop(shown.send(warning))));
+        let messenger = self.client.clone();
+        tokio::spawn(async move {
+            while let Some(warning) = to_show.recv().await {
+                messenger.show_message(MessageType::WARNING, format!("scholia: {warning}")).await;
+            }
+        });
+        let (summaries, warnings) = self.start_summaries(models.clone(), client.events());
         let claims = self.start_claims(models.clone(), &ClaimSettings::default());
         *self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
             Some(State::new(client, models, summaries, claims));
@@ -415,7 +466,7 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        Ok(self.with_state(|state| {
+        let found = self.with_state(|state| {
             let (path, offset) = Self::locate(state, &at.text_document.uri, at.position)?;
             state.touch(&path, Some(offset));
             let project = state.workspace.project_of(&path);
@@ -432,12 +483,34 @@ impl LanguageServer for Backend {
                 &state.settings.cite_commands,
             )?;
             let edit_range = range(&file.document, &context.replace, state.encoding);
+            let paragraph = completion::paragraph_prose(&file.manuscript, offset);
             let summaries = &state.summaries;
-            let items = completion::key_candidates(&state.workspace, &project, |entry| {
+            let candidates = completion::key_candidates(&state.workspace, &project, |entry| {
                 summaries.peek(entry.title.as_deref(), entry.abstract_text.as_deref())
-            })
+            });
+            Some((candidates, context.prefix, edit_range, paragraph, state.relevance.clone()))
+        });
+        let Some((candidates, prefix, edit_range, paragraph, relevance)) = found else {
+            return Ok(None);
+        };
+        // Relevance is worked out outside the state lock: typing goes on meanwhile.
+        let ranking = match paragraph {
+            Some(paragraph) if !candidates.is_empty() => {
+                let texts: Vec<Option<String>> =
+                    candidates.iter().map(|c| c.text.clone()).collect();
+                relevance.rank(&texts, paragraph).await
+            }
+            _ => Ranking::Unavailable,
+        };
+        let scores = match &ranking {
+            Ranking::Scores(scores) => Some(scores.as_slice()),
+            _ => None,
+        };
+        let sort_texts = completion::sort_texts(&candidates, &prefix, scores);
+        let items = candidates
             .into_iter()
-            .map(|c| CompletionItem {
+            .zip(sort_texts)
+            .map(|(c, sort_text)| CompletionItem {
                 label: c.key.clone(),
                 kind: Some(CompletionItemKind::REFERENCE),
                 detail: Some(c.detail),
@@ -446,6 +519,7 @@ impl LanguageServer for Backend {
                     value: c.documentation,
                 })),
                 filter_text: Some(c.filter_text),
+                sort_text: Some(sort_text),
                 text_edit: Some(CompletionTextEdit::Edit(TextEdit {
                     range: edit_range,
                     new_text: c.key,
@@ -453,8 +527,9 @@ impl LanguageServer for Backend {
                 ..CompletionItem::default()
             })
             .collect();
-            Some(CompletionResponse::List(CompletionList { is_incomplete: false, items }))
-        }))
+        // While entry vectors are computed the client asks again as typing goes on.
+        let is_incomplete = ranking == Ranking::Pending;
+        Ok(Some(CompletionResponse::List(CompletionList { is_incomplete, items })))
     }
 
     async fn goto_definition(

@@ -11,6 +11,7 @@ pub mod convert;
 mod draft;
 pub mod framing;
 mod related;
+mod relevance;
 pub mod settings;
 pub mod state;
 mod status;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::analysis::claims::diagnose::Severities;
 use crate::analysis::claims::Thresholds;
 use crate::bib::Severity;
-use crate::model::{GeneratorBackend, GeneratorSettings};
+use crate::model::{GeneratorBackend, GeneratorSettings, ModelsConfig, Provider, Role};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -23,6 +23,8 @@ pub struct Settings {
     pub claims: ClaimSettings,
     /// Which generator drafts and summarises: local, or an opt-in remote server.
     pub generator: GeneratorSettings,
+    /// Execution provider and per-role model folders.
+    pub models: ModelsConfig,
 }
 
 /// Unsupported-claim diagnostics.
@@ -64,11 +66,18 @@ impl Default for Settings {
             inline_summaries: InlineSummaries::Off,
             claims: ClaimSettings::default(),
             generator: GeneratorSettings::default(),
+            models: ModelsConfig::default(),
         }
     }
 }
 
 impl Settings {
+    /// The defaults plus the model folders of `SCHOLIA_MODEL_<ROLE>`: the bottom layer,
+    /// under `scholia.toml` and the editor's settings.
+    pub fn from_env() -> Self {
+        Self { models: ModelsConfig::default().with_env_overrides(), ..Self::default() }
+    }
+
     /// Applies the values present in `value` (the `scholia` object, or an object holding
     /// one under `scholia`) on top of `self`. Returns one message per rejected value.
     pub fn merge_json(&mut self, value: &Value) -> Vec<String> {
@@ -103,6 +112,19 @@ impl Settings {
                 }
                 "generator" => {
                     errors.extend(self.merge_generator(value));
+                    Ok(())
+                }
+                "executionProvider" => value
+                    .as_str()
+                    .and_then(Provider::parse)
+                    .map(|p| self.models.runtime.execution_provider = p)
+                    .ok_or("one of \"auto\", \"cpu\", \"cuda\", \"directml\""),
+                "strictProvider" => value
+                    .as_bool()
+                    .map(|b| self.models.runtime.strict_provider = b)
+                    .ok_or("a boolean"),
+                "models" => {
+                    errors.extend(self.merge_model_folders(value));
                     Ok(())
                 }
                 // Settings of other features are read where those features live.
@@ -186,6 +208,50 @@ impl Settings {
         errors
     }
 
+    /// The `models` group: a folder per role that replaces the role's default model. Null
+    /// or empty leaves the role as the lower layers set it (the `SCHOLIA_MODEL_<ROLE>`
+    /// variable, else the fetched default); a folder that does not exist is reported and
+    /// the role keeps its model.
+    fn merge_model_folders(&mut self, value: &Value) -> Vec<String> {
+        let Some(object) = value.as_object() else {
+            return vec![format!(
+                "scholia.models must be an object of folders by role, got {value}; ignored"
+            )];
+        };
+        let mut errors = Vec::new();
+        for (name, value) in object {
+            let Some(role) = Role::ALL.into_iter().find(|r| r.as_str() == name) else {
+                errors.push(format!(
+                    "scholia.models.{name} is not a model role (embed, verify, claim, \
+                     generate); ignored"
+                ));
+                continue;
+            };
+            let folders = &mut self.models.local_models;
+            let current = folders
+                .get(&role)
+                .map_or_else(|| "the default model".to_owned(), |p| p.display().to_string());
+            let problem = match value {
+                Value::Null => continue,
+                Value::String(text) if text.trim().is_empty() => continue,
+                Value::String(text) => {
+                    let folder = expand_home(text.trim());
+                    if !folder.is_absolute() {
+                        format!("must be an absolute folder path (`~/` allowed), got {value}")
+                    } else if !folder.is_dir() {
+                        format!("names a folder that does not exist: {}", folder.display())
+                    } else {
+                        folders.insert(role, folder);
+                        continue;
+                    }
+                }
+                other => format!("must be a folder path, got {other}"),
+            };
+            errors.push(format!("scholia.models.{name} {problem}; using {current}"));
+        }
+        errors
+    }
+
     /// Applies a `scholia.toml` (top-level keys as in the editor settings).
     pub fn merge_toml(&mut self, text: &str) -> Vec<String> {
         match text.parse::<toml::Table>() {
@@ -246,6 +312,8 @@ impl Settings {
             "defaultBibliography" => format!("{:?}", self.default_bibliography),
             "unusedEntries" => self.unused_entries.to_string(),
             "inlineSummaries" => format!("{:?}", self.inline_summaries).to_lowercase(),
+            "executionProvider" => self.models.runtime.execution_provider.as_str().to_owned(),
+            "strictProvider" => self.models.runtime.strict_provider.to_string(),
             _ => "the default".into(),
         }
     }
@@ -291,6 +359,41 @@ fn expand_home(path: &str) -> PathBuf {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn model_settings_apply_and_a_missing_folder_keeps_the_previous_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().to_str().unwrap();
+        let mut s = Settings::default();
+        let errors = s.merge_json(&json!({
+            "executionProvider": "cuda",
+            "strictProvider": true,
+            "models": {"embed": folder, "verify": null, "generate": ""}
+        }));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(s.models.runtime.execution_provider, Provider::Cuda);
+        assert!(s.models.runtime.strict_provider);
+        assert_eq!(s.models.local_models.get(&Role::Embed), Some(&PathBuf::from(folder)));
+        assert_eq!(s.models.local_models.len(), 1);
+
+        let missing = dir.path().join("nope");
+        let mut errors = s.merge_json(&json!({
+            "executionProvider": "tpu",
+            "models": {"embed": missing, "claim": "relative/dir", "draft": "/tmp"}
+        }));
+        errors.sort();
+        assert_eq!(
+            errors,
+            [
+                "scholia.executionProvider must be one of \"auto\", \"cpu\", \"cuda\", \"directml\", got \"tpu\"; using cuda".to_owned(),
+                "scholia.models.claim must be an absolute folder path (`~/` allowed), got \"relative/dir\"; using the default model".to_owned(),
+                "scholia.models.draft is not a model role (embed, verify, claim, generate); ignored".to_owned(),
+                format!("scholia.models.embed names a folder that does not exist: {}; using {folder}", missing.display()),
+            ]
+        );
+        assert_eq!(s.models.local_models.get(&Role::Embed), Some(&PathBuf::from(folder)));
+        assert_eq!(s.models.runtime.execution_provider, Provider::Cuda);
+    }
 
     #[test]
     fn good_values_apply_and_bad_ones_are_reported_and_ignored() {

@@ -10,7 +10,9 @@ use tower_lsp_server::lsp_types as lsp;
 
 use super::claims;
 use super::convert::{range, severity, uri_of};
+use super::relevance::Relevance;
 use super::settings::Settings;
+use super::summaries::EventCapabilities;
 use crate::analysis::related::VectorCache;
 use crate::analysis::{project_diagnostics, Diagnostic, DiagnosticOptions};
 use crate::jobs::claims::Claims;
@@ -39,6 +41,15 @@ pub struct ClientInfo {
     pub resolve_code_actions: bool,
     /// Supports server-initiated `$/progress` (`window.workDoneProgress`).
     pub work_done_progress: bool,
+    /// Supports `workspace/inlayHint/refresh`.
+    pub inlay_refresh: bool,
+}
+
+impl ClientInfo {
+    /// What the TL;DR service's events may use.
+    pub fn events(&self) -> EventCapabilities {
+        EventCapabilities { progress: self.work_done_progress, inlay_refresh: self.inlay_refresh }
+    }
 }
 
 pub struct State {
@@ -46,8 +57,9 @@ pub struct State {
     pub models: Arc<Models>,
     pub summaries: Summaries,
     pub claims: Claims,
-    /// Embeddings of entries and sentences, for related work.
+    /// Embeddings of entries and sentences, for related work and completion order.
     pub vectors: Arc<VectorCache>,
+    pub relevance: Arc<Relevance>,
     pub workspace: Workspace,
     pub encoding: Encoding,
     pub settings: Settings,
@@ -82,11 +94,13 @@ impl State {
     ) -> Self {
         let settings = Settings::default();
         let workspace = Workspace::new(client.folders.clone(), workspace_options(&settings));
+        let vectors = Arc::<VectorCache>::default();
         Self {
+            relevance: Arc::new(Relevance::new(models.clone(), vectors.clone())),
             models,
             summaries,
             claims,
-            vectors: Arc::default(),
+            vectors,
             workspace,
             encoding: client.encoding,
             settings,

@@ -15,25 +15,34 @@ pub fn status(state: &State) -> Value {
     status
 }
 
+/// The provider setting and, once a model has loaded, the provider it runs on
+/// (`effectiveProvider`, `cpu` after a fallback; null before).
 fn runtime(models: &Models) -> Value {
-    let config = &models.config().runtime;
+    let config = models.config().runtime;
     let library = models.library_path().map(|p| p.display().to_string());
     json!({
         "library": library.as_ref().ok(),
         "libraryPresent": models.library_path().is_ok_and(|p| p.is_file()),
         "problem": library.err().map(|e| e.to_string()),
-        "executionProvider": format!("{:?}", config.execution_provider).to_lowercase(),
+        "executionProvider": config.execution_provider.as_str(),
         "strictProvider": config.strict_provider,
+        "effectiveProvider": models.effective_provider(),
     })
 }
 
-/// Per role: the model id and whether its files are present (loading is reported by the
-/// services above; this never loads anything).
+/// Per role: the model id, its folder (`local` when the user chose it) and whether its
+/// files are present (loading is reported by the services above; this never loads
+/// anything).
 fn roles(models: &Models) -> Value {
     let mut out = serde_json::Map::new();
     for role in Role::ALL {
         let value = match models.resolve(role) {
-            Ok(model) => json!({"id": model.id, "present": model.is_present()}),
+            Ok(model) => json!({
+                "id": model.id,
+                "folder": model.folder,
+                "local": model.is_local(),
+                "present": model.is_present(),
+            }),
             Err(e) => json!({"present": false, "problem": e.to_string()}),
         };
         out.insert(role.as_str().to_owned(), value);

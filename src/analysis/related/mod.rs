@@ -27,7 +27,7 @@ use crate::project::{Project, Workspace};
 pub use cited::{cited_in_related_sections, cited_table, CitedRow};
 pub use outline::{cite_style, outline_edit, related_section_at, CiteStyle, OutlineEdit};
 pub use report::{markdown, summary_json};
-pub use vectors::{Embed, Interruptible, VectorCache};
+pub use vectors::{cosine, Embed, Interruptible, VectorCache};
 
 /// Number of themes tried; fewer when the bibliography is small.
 const THEME_COUNTS: std::ops::RangeInclusive<usize> = 3..=8;
@@ -66,14 +66,20 @@ impl Candidate {
     /// What is embedded and labelled: title and abstract, LaTeX cleaned; `None` when the
     /// entry has neither.
     fn text(&self) -> Option<String> {
-        let parts: Vec<String> = [&self.title, &self.abstract_text]
-            .into_iter()
-            .flatten()
-            .map(|t| clean_latex(t))
-            .filter(|t| !t.is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(". "))
+        entry_text(self.title.as_deref(), self.abstract_text.as_deref())
     }
+}
+
+/// What is embedded of an entry, here and for completion order (so both share cached
+/// vectors): title and abstract, LaTeX cleaned; `None` when the entry has neither.
+pub fn entry_text(title: Option<&str>, abstract_text: Option<&str>) -> Option<String> {
+    let parts: Vec<String> = [title, abstract_text]
+        .into_iter()
+        .flatten()
+        .map(clean_latex)
+        .filter(|t| !t.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(". "))
 }
 
 /// What `analyse` needs: the project's entries and the manuscript's sentences.

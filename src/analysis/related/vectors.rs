@@ -112,6 +112,17 @@ impl VectorCache {
         Ok(found.into_iter().map(|v| v.expect("every text was embedded")).collect())
     }
 
+    /// The cached vector of each text, computing none.
+    pub fn cached(&self, texts: &[&str]) -> Vec<Option<Arc<[f32]>>> {
+        let vectors = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
+        texts.iter().map(|t| vectors.get(&hash_input(&[t])).cloned()).collect()
+    }
+
+    /// Forgets every vector (the embed model changed).
+    pub fn clear(&self) {
+        self.vectors.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     pub fn len(&self) -> usize {
         self.vectors.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
@@ -195,6 +206,10 @@ pub(crate) mod tests {
         assert_eq!(embedder.embedded.load(Ordering::SeqCst), 3);
         assert_eq!(again[0], first[1]);
         assert_eq!(cache.len(), 3);
+        let peeked = cache.cached(&["abd", "new"]);
+        assert_eq!((peeked[0].as_ref(), peeked[1].is_none()), (Some(&again[1]), true));
+        cache.clear();
+        assert!(cache.is_empty());
     }
 
     #[test]

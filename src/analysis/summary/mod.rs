@@ -3,6 +3,7 @@
 //! best one is cleaned (LaTeX, leading discourse markers) and kept to at most 30 words.
 //! `models/tldr-head/features.json` is the specification this module implements.
 
+pub mod condense;
 pub mod features;
 pub mod text;
 
