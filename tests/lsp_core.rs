@@ -328,3 +328,57 @@ fn settings_add_cite_commands_and_wrong_values_are_reported() {
     let diagnostics = client.diagnostics_until(&main, has_code("undefined-key"));
     assert!(diagnostics[0]["message"].as_str().unwrap().contains("nosuchkey"));
 }
+
+#[test]
+fn a_large_bibliography_sends_the_best_200_and_the_typed_prefix_finds_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut bib = String::new();
+    for i in 0..300 {
+        bib.push_str(&format!(
+            "@article{{k{i:03}, title={{Paper number {i}}}, author={{Roe, Ann}}}}\n"
+        ));
+    }
+    bib.push_str("@article{zhang2020, title={Quantum dots in cells}, author={Zhang, Wei}}\n");
+    std::fs::write(root.join("refs.bib"), bib).unwrap();
+    let text = "\\documentclass{article}\n\\begin{document}\nWe cite \\cite{}.\n\\bibliography{refs}\n\\end{document}\n";
+    let main = root.join("main.tex");
+    std::fs::write(&main, text).unwrap();
+
+    let mut client = Client::spawn();
+    client.initialize(&root, &["utf-16"], Value::Null);
+    client.open(&main, "latex", text);
+    let inside = text.find("\\cite{").unwrap() + "\\cite{".len();
+    let complete = |client: &mut Client, typed: &str, version: i32| {
+        let edited = text.replacen("\\cite{}", &format!("\\cite{{{typed}}}"), 1);
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(&main), "version": version},
+                   "contentChanges": [{"text": edited}]}),
+        );
+        client.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri(&main)}, "position": position_at(&edited, inside + typed.len(), 0)}),
+        )
+    };
+    let labels = |list: &Value| -> Vec<String> {
+        let mut items: Vec<(String, String)> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["sortText"].as_str().unwrap().into(), i["label"].as_str().unwrap().into()))
+            .collect();
+        items.sort();
+        items.into_iter().map(|(_, label)| label).collect()
+    };
+
+    let all = complete(&mut client, "", 2);
+    assert_eq!(all["items"].as_array().unwrap().len(), 200, "301 entries are cut to 200");
+    assert_eq!(all["isIncomplete"], true, "the editor must ask again as the prefix grows");
+    assert!(!labels(&all).contains(&"zhang2020".to_string()), "the last entry is past the cut");
+    // The key, an author or a title word typed: the entry comes back, first.
+    for (typed, version) in [("zha", 3), ("Wei", 4), ("quant", 5)] {
+        let list = complete(&mut client, typed, version);
+        assert_eq!(labels(&list)[0], "zhang2020", "typed {typed:?}");
+    }
+}

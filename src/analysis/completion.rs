@@ -189,14 +189,19 @@ impl KeyCandidate {
 }
 
 /// `sortText` of each candidate: those whose key or author the typed prefix starts come
-/// first; within that, by `relevance` (higher first) when known, else in bibliography
-/// order.
+/// first, then those whose title holds it; within that, by `relevance` (higher first)
+/// when known, else in bibliography order.
 pub fn sort_texts(
     candidates: &[KeyCandidate],
     prefix: &str,
     relevance: Option<&[f32]>,
 ) -> Vec<String> {
-    let tier = |c: &KeyCandidate| u8::from(!prefix.is_empty() && !c.matches_prefix(prefix));
+    let lower = prefix.to_lowercase();
+    let tier = |c: &KeyCandidate| match () {
+        _ if prefix.is_empty() || c.matches_prefix(prefix) => 0u8,
+        _ if c.filter_text.to_lowercase().contains(&lower) => 1,
+        _ => 2,
+    };
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     // Stable: ties keep bibliography order.
     order.sort_by(|&a, &b| {
@@ -208,6 +213,28 @@ pub fn sort_texts(
         texts[i] = format!("{:06}", rank);
     }
     texts
+}
+
+/// The most items one completion answer carries. A lab bibliography of thousands of
+/// entries would otherwise cost tens of milliseconds per keystroke to send and for the
+/// editor to filter; the answer is marked incomplete, so the editor asks again as the
+/// prefix grows and the best matches for it come back.
+pub const MAX_ITEMS: usize = 200;
+
+/// The `limit` candidates with the lowest `sort_texts`, paired with them, and whether
+/// any were left out.
+pub fn best(
+    candidates: Vec<KeyCandidate>,
+    sort_texts: Vec<String>,
+    limit: usize,
+) -> (Vec<(KeyCandidate, String)>, bool) {
+    let mut ranked: Vec<(KeyCandidate, String)> = candidates.into_iter().zip(sort_texts).collect();
+    let truncated = ranked.len() > limit;
+    if truncated {
+        ranked.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        ranked.truncate(limit);
+    }
+    (ranked, truncated)
 }
 
 /// The prose of the paragraph around `offset`, citations left out: what completion
@@ -258,6 +285,32 @@ mod tests {
         // "s" starts Smith and Sato: those first, by relevance; then the rest.
         assert_eq!(ranked(&c, "S", Some(&[0.1, 0.9, 0.2])), ["gamma", "alpha", "beta"]);
         assert_eq!(ranked(&c, "be", Some(&[0.9, 0.1, 0.2])), ["beta", "alpha", "gamma"]);
+    }
+
+    #[test]
+    fn a_title_word_ranks_after_key_and_author_matches_and_before_the_rest() {
+        let mut c = [
+            candidate("alpha", &["Smith, Jane"]),
+            candidate("beta", &["Doe, John"]),
+            candidate("gamma", &["Sato, Ken"]),
+        ];
+        c[2].filter_text = "gamma Protein folding Sato, Ken".into();
+        c[1].filter_text = "beta Protons Doe, John".into();
+        assert_eq!(ranked(&c, "prot", None), ["beta", "gamma", "alpha"]);
+        assert_eq!(ranked(&c, "fold", None), ["gamma", "alpha", "beta"]);
+    }
+
+    #[test]
+    fn a_long_list_keeps_the_best_ranked_and_says_it_is_incomplete() {
+        let c: Vec<KeyCandidate> = (0..5).map(|i| candidate(&format!("k{i}"), &[])).collect();
+        let texts = sort_texts(&c, "", Some(&[0.1, 0.5, 0.3, 0.9, 0.2]));
+        let (kept, truncated) = best(c.clone(), texts.clone(), 2);
+        assert!(truncated);
+        let keys: Vec<&str> = kept.iter().map(|(c, _)| c.key.as_str()).collect();
+        assert_eq!(keys, ["k3", "k1"]);
+        let (all, truncated) = best(c, texts, 5);
+        assert!(!truncated);
+        assert_eq!(all.len(), 5);
     }
 
     #[test]

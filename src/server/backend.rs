@@ -507,9 +507,9 @@ impl LanguageServer for Backend {
             _ => None,
         };
         let sort_texts = completion::sort_texts(&candidates, &prefix, scores);
-        let items = candidates
+        let (kept, truncated) = completion::best(candidates, sort_texts, completion::MAX_ITEMS);
+        let items = kept
             .into_iter()
-            .zip(sort_texts)
             .map(|(c, sort_text)| CompletionItem {
                 label: c.key.clone(),
                 kind: Some(CompletionItemKind::REFERENCE),
@@ -527,8 +527,9 @@ impl LanguageServer for Backend {
                 ..CompletionItem::default()
             })
             .collect();
-        // While entry vectors are computed the client asks again as typing goes on.
-        let is_incomplete = ranking == Ranking::Pending;
+        // While entry vectors are computed, or when the list was cut, the client asks
+        // again as typing goes on.
+        let is_incomplete = truncated || ranking == Ranking::Pending;
         Ok(Some(CompletionResponse::List(CompletionList { is_incomplete, items })))
     }
 
