@@ -10,11 +10,8 @@ to its longest pair, softmax over the logits), then `cargo bench --bench
 model_classify` (unless --skip-rust), reads criterion's estimate and prints pairs/s
 for both and the Rust/Python ratio. Needs onnxruntime, tokenizers and numpy.
 """
-import json
 import os
-import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -24,8 +21,8 @@ from tokenizers import Tokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "golden"))
 from scholia_home import data_dir  # noqa: E402
+from rates import ROOT, criterion_items_per_second, items_per_second  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 ROLE = "verify"
 BATCH = 16
 BENCH_ID = "model_classify/verify_128_pairs_batch_16"
@@ -81,19 +78,7 @@ def python_rate(pairs: list[tuple[str, str]]) -> float:
             out.append(e / e.sum(1, keepdims=True))
         return out
 
-    classify()  # warm-up
-    runs, start = 0, time.perf_counter()
-    while time.perf_counter() - start < 10 or runs < 5:
-        classify()
-        runs += 1
-    return runs * len(pairs) / (time.perf_counter() - start)
-
-
-def rust_rate(n_pairs: int) -> float:
-    subprocess.run(["cargo", "bench", "--bench", "model_classify"], cwd=ROOT, check=True)
-    estimates = ROOT / "target/criterion" / BENCH_ID / "new/estimates.json"
-    seconds = json.loads(estimates.read_text())["mean"]["point_estimate"] / 1e9
-    return n_pairs / seconds
+    return items_per_second(classify, len(pairs))
 
 
 def main() -> None:
@@ -103,7 +88,7 @@ def main() -> None:
     print(f"python onnxruntime {ort.__version__}: {py:.1f} pairs/s")
     if "--skip-rust" in sys.argv:
         return
-    rs = rust_rate(len(batch))
+    rs = criterion_items_per_second("model_classify", BENCH_ID, len(batch))
     print(f"scholia (ort, Rust):      {rs:.1f} pairs/s")
     print(f"ratio Rust/Python:        {rs / py:.2f}")
 

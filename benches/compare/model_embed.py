@@ -8,10 +8,7 @@ criterion's estimate and prints sentences/s for both and the Rust/Python ratio.
 Needs onnxruntime, tokenizers and numpy; uses the model `scholia models fetch` left
 in the data directory (SCHOLIA_HOME, XDG_DATA_HOME/scholia, ~/.local/share/scholia).
 """
-import json
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +17,8 @@ from tokenizers import Tokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "golden"))
 from scholia_home import data_dir  # noqa: E402
+from rates import ROOT, criterion_items_per_second, items_per_second  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 MODEL_ID = "all-MiniLM-L6-v2-int8"
 MAX_LENGTH = 256
 BATCH = 32
@@ -53,19 +50,7 @@ def python_rate(texts: list[str]) -> float:
             out[chunk] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return out
 
-    embed()  # warm-up
-    runs, start = 0, time.perf_counter()
-    while time.perf_counter() - start < 10 or runs < 5:
-        embed()
-        runs += 1
-    return runs * len(texts) / (time.perf_counter() - start)
-
-
-def rust_rate(n_texts: int) -> float:
-    subprocess.run(["cargo", "bench", "--bench", "model_embed"], cwd=ROOT, check=True)
-    estimates = ROOT / "target/criterion" / BENCH_ID / "new/estimates.json"
-    seconds = json.loads(estimates.read_text())["mean"]["point_estimate"] / 1e9
-    return n_texts / seconds
+    return items_per_second(embed, len(texts))
 
 
 def main() -> None:
@@ -74,7 +59,7 @@ def main() -> None:
     print(f"python onnxruntime {ort.__version__}: {py:.1f} sentences/s")
     if "--skip-rust" in sys.argv:
         return
-    rs = rust_rate(len(texts))
+    rs = criterion_items_per_second("model_embed", BENCH_ID, len(texts))
     print(f"scholia (ort, Rust):      {rs:.1f} sentences/s")
     print(f"ratio Rust/Python:        {rs / py:.2f}")
 
