@@ -90,9 +90,18 @@ fn serve() -> ExitCode {
     // Handlers still waiting on the client must not keep the process alive after `exit`.
     runtime.shutdown_background();
     // LSP: `exit` without a `shutdown` request first (or a closed stream) means 1.
-    if shut_down {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    leave(if shut_down { 0 } else { 1 })
+}
+
+/// Ends the process without running exit handlers. Model threads may still be inside
+/// ONNX Runtime (a TL;DR or claim batch in flight); a normal exit runs the library's
+/// static destructors under them, which fails their run or kills the process with a
+/// signal. Nothing is lost by skipping them: replies are flushed here, and the cache is
+/// SQLite in WAL mode, where every committed result is already in the file system.
+fn leave(code: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` takes no pointers and does not return.
+    unsafe { libc::_exit(code) }
 }
