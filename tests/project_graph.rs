@@ -159,7 +159,7 @@ fn an_edit_adding_an_include_reaches_the_next_project_lookup() {
     let mut ws = workspace(&root);
     ws.open(main.clone(), Language::Latex, "\\documentclass{article}\n", 1);
     let before = ws.project_of(&main);
-    assert_eq!(before.files, [main.clone()]);
+    assert_eq!(before.files, std::slice::from_ref(&main));
     // Asked again with nothing changed: the same project (answered from the cache).
     assert_eq!(ws.project_of(&main), before);
 
@@ -175,6 +175,6 @@ fn an_edit_adding_an_include_reaches_the_next_project_lookup() {
     std::fs::remove_file(root.join("part.tex")).unwrap();
     ws.disk_changed(&root.join("part.tex"));
     let gone = ws.project_of(&main);
-    assert_eq!(gone.files, [main.clone()]);
+    assert_eq!(gone.files, std::slice::from_ref(&main));
     assert!(!gone.problems.is_empty(), "the missing \\input is reported");
 }
