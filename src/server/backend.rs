@@ -41,8 +41,9 @@ pub struct Backend {
     /// Set by `shutdown`: the exit code after `exit` depends on it.
     shut_down: Arc<AtomicBool>,
     /// One settings reload at a time, so a slow pull of the configuration cannot finish
-    /// after a later change and put older values back.
-    reloading: tokio::sync::Mutex<()>,
+    /// after a later change and put older values back. Holds the settings the editor
+    /// pushed last (`didChangeConfiguration`).
+    reloading: tokio::sync::Mutex<Option<Value>>,
 }
 
 impl Backend {
@@ -114,7 +115,7 @@ impl Backend {
     /// current configuration (pushed or pulled). Changed model settings drop the models
     /// they affect (loaded again when next needed) and restart the model services.
     async fn reload_settings(&self, editor: Option<Value>) {
-        let _one_at_a_time = self.reloading.lock().await;
+        let mut last_pushed = self.reloading.lock().await;
         let Some(client) = self.with_state(|s| Some(s.client.clone())) else { return };
         let mut settings = Settings::from_env();
         let mut errors = Vec::new();
@@ -127,12 +128,23 @@ impl Backend {
             errors.extend(settings.merge_json(options));
         }
         let editor = match editor {
-            Some(value) => Some(value),
-            None if client.pull_configuration => {
-                let item = ConfigurationItem { scope_uri: None, section: Some("scholia".into()) };
-                ask(self.client.configuration(vec![item])).await.and_then(|mut v| v.pop())
+            Some(value) => {
+                *last_pushed = Some(value.clone()).filter(|v| !v.is_null());
+                Some(value)
             }
-            None => None,
+            None => {
+                let pulled = if client.pull_configuration {
+                    let item =
+                        ConfigurationItem { scope_uri: None, section: Some("scholia".into()) };
+                    ask(self.client.configuration(vec![item])).await.and_then(|mut v| v.pop())
+                } else {
+                    None
+                };
+                // A client that answers the pull with nothing (or cannot be pulled) keeps
+                // what it pushed: a pull started before a push and answered after it
+                // would otherwise put the older values back.
+                pulled.filter(|v| !v.is_null()).or_else(|| last_pushed.clone())
+            }
         };
         if let Some(value) = editor.filter(|v| !v.is_null()) {
             errors.extend(settings.merge_json(&value));
