@@ -9,11 +9,22 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use common::{copy_dir, fixture, models_present, position_of, shared_data, uri, Client};
 use regex::Regex;
 use scholia::model::Role;
 use serde_json::{json, Value};
+
+/// Related-work requests embed every entry: with the background TL;DR, claim and
+/// completion-vector work sharing two loaded cores they can outlast `PATIENCE`.
+const MODEL_PATIENCE: Duration = Duration::from_secs(120);
+
+fn model_request(client: &mut Client, method: &str, params: Value) -> Value {
+    let response = client.request_raw_within(method, params, MODEL_PATIENCE);
+    assert!(response.get("error").is_none(), "{method} failed: {response}");
+    response["result"].clone()
+}
 
 /// A server whose client can show documents and, if `resolve`, resolve code-action edits.
 fn start(root: &Path, cache: &Path, resolve: bool) -> Client {
@@ -129,7 +140,8 @@ fn report_command_without_arguments_ranks_every_chembench_entry() {
     let cache = folder.parent().unwrap().join("cache");
     let mut client = start(&folder, &cache, true);
     client.open(&root, "latex", &std::fs::read_to_string(&root).unwrap());
-    let result = client.request(
+    let result = model_request(
+        &mut client,
         "workspace/executeCommand",
         json!({"command": "scholia.relatedWork", "arguments": []}),
     );
@@ -188,7 +200,8 @@ fn cli_explains_a_missing_file() {
 /// The outline action's text edit, resolved lazily or given at once.
 fn outline_edit(client: &mut Client, file: &Path, text: &str, resolve: bool) -> Value {
     let at = position_of(text, "Benchmarks of", 0);
-    let actions = client.request(
+    let actions = model_request(
+        client,
         "textDocument/codeAction",
         json!({
             "textDocument": {"uri": uri(file)},
@@ -206,7 +219,7 @@ fn outline_edit(client: &mut Client, file: &Path, text: &str, resolve: bool) -> 
     assert_eq!(action["kind"], "refactor.rewrite");
     let action = if resolve {
         assert!(action.get("edit").is_none(), "the edit is computed on resolve: {action}");
-        client.request("codeAction/resolve", action)
+        model_request(client, "codeAction/resolve", action)
     } else {
         action
     };
