@@ -28,6 +28,7 @@ impl Embed for Embedder {
 pub struct Interruptible<'a> {
     inner: &'a dyn Embed,
     cancelled: &'a dyn Fn() -> bool,
+    batch: usize,
 }
 
 /// Texts per call between two looks at the flag: one encoder batch.
@@ -35,7 +36,14 @@ const INTERRUPTIBLE_BATCH: usize = 32;
 
 impl<'a> Interruptible<'a> {
     pub fn new(inner: &'a dyn Embed, cancelled: &'a dyn Fn() -> bool) -> Self {
-        Self { inner, cancelled }
+        Self { inner, cancelled, batch: INTERRUPTIBLE_BATCH }
+    }
+
+    /// Smaller calls for long texts where memory matters more than speed: ONNX
+    /// Runtime's arena keeps the attention buffers of the largest batch it has run for
+    /// the life of the session.
+    pub fn in_batches_of(self, batch: usize) -> Self {
+        Self { batch: batch.max(1), ..self }
     }
 }
 
@@ -44,7 +52,7 @@ impl Embed for Interruptible<'_> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
         let mut vectors = vec![Vec::new(); texts.len()];
-        for batch in order.chunks(INTERRUPTIBLE_BATCH) {
+        for batch in order.chunks(self.batch) {
             if (self.cancelled)() {
                 return Err(ModelError::Cancelled);
             }
