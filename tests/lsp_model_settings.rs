@@ -120,18 +120,26 @@ fn cited_project(root: &Path) -> (std::path::PathBuf, String) {
     (paper, text)
 }
 
-#[test]
-fn cuda_on_a_build_without_it_falls_back_to_the_cpu_with_a_shown_warning() {
+/// The cited project for the CUDA fallback tests, in a temporary folder; `None` (said
+/// visibly) where CUDA would really register or the embed model is not fetched.
+fn cuda_fallback_project(
+) -> Option<(tempfile::TempDir, std::path::PathBuf, std::path::PathBuf, String)> {
     if cfg!(feature = "cuda") {
         eprintln!("skipped: this build has the `cuda` feature, so CUDA does not fail to register");
-        return;
+        return None;
     }
     if !models_present(&[Role::Embed]) {
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let (paper, text) = cited_project(&root);
+    Some((dir, root, paper, text))
+}
+
+#[test]
+fn cuda_on_a_build_without_it_falls_back_to_the_cpu_with_a_shown_warning() {
+    let Some((_dir, root, paper, text)) = cuda_fallback_project() else { return };
     let mut client = Client::spawn_with(&[("SCHOLIA_CACHE_DIR", &root)]);
     client.initialize(&root, &["utf-16"], json!({"scholia": {"executionProvider": "cuda"}}));
     let idle = status(&mut client);
@@ -162,16 +170,7 @@ fn cuda_on_a_build_without_it_falls_back_to_the_cpu_with_a_shown_warning() {
 
 #[test]
 fn a_strict_provider_that_does_not_start_turns_off_model_features_only() {
-    if cfg!(feature = "cuda") {
-        eprintln!("skipped: this build has the `cuda` feature, so CUDA does not fail to register");
-        return;
-    }
-    if !models_present(&[Role::Embed]) {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    let (paper, text) = cited_project(&root);
+    let Some((_dir, root, paper, text)) = cuda_fallback_project() else { return };
     let mut client = Client::spawn_with(&[("SCHOLIA_CACHE_DIR", &root)]);
     client.initialize(
         &root,
