@@ -53,13 +53,13 @@ impl Relevance {
         let Some(embedder) = self.models.loaded_embedder() else {
             return Ranking::Unavailable;
         };
-        let vectors = self.vectors.clone();
-        let embedded = tokio::task::spawn_blocking(move || {
-            vectors.embed_all(&*embedder, &[paragraph.as_str()]).map(|mut v| v.remove(0))
-        })
-        .await;
+        // Not through the cache: the paragraph changes with every keystroke and would only
+        // push entry vectors out of it.
+        let embedded =
+            tokio::task::spawn_blocking(move || embedder.embed(&[paragraph.as_str()])).await;
         let here = match embedded {
-            Ok(Ok(vector)) => vector,
+            Ok(Ok(mut vectors)) if !vectors.is_empty() => vectors.swap_remove(0),
+            Ok(Ok(_)) => return Ranking::Unavailable,
             Ok(Err(e)) => {
                 tracing::warn!("completion order: paragraph not embedded: {e}");
                 return Ranking::Unavailable;

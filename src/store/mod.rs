@@ -76,14 +76,11 @@ impl Cache {
             Ok(cache) => return (cache, Vec::new()),
             Err(error) => error,
         };
-        if !path.exists() {
+        if !path.exists() || is_transient(&error) {
             return (Self::in_memory(), vec![format!("{error}; {MEMORY_ONLY}")]);
         }
         if is_corrupt(&error) {
             return Self::rebuild(folder, &path, error);
-        }
-        if is_transient(&error) {
-            return (Self::in_memory(), vec![format!("{error}; {MEMORY_ONLY}")]);
         }
         match Self::read_through(&path) {
             Ok(cache) => (
