@@ -59,12 +59,11 @@ fn verify_model_matches_python_onnxruntime() {
     assert_eq!(classifier.labels(), golden.labels);
     assert_eq!(classifier.labels(), ["SUPPORT", "CONTRADICT", "NEI"]);
 
-    // One padded batch in reverse order: padding and reordering must not change a pair.
-    let pairs: Vec<(&str, &str)> =
-        golden.pairs.iter().rev().map(|p| (p.evidence.as_str(), p.claim.as_str())).collect();
-    let got = classifier.classify(&pairs).unwrap();
-    assert_eq!(got.len(), golden.pairs.len());
-    for (got, want) in got.iter().zip(golden.pairs.iter().rev()) {
+    // The golden probabilities come from one pair per run: dynamic int8 quantisation scales
+    // activations per batch, so a pair's probabilities depend a little on its batch mates.
+    for want in &golden.pairs {
+        let got =
+            &classifier.classify(&[(want.evidence.as_str(), want.claim.as_str())]).unwrap()[0];
         for (g, w) in got.iter().zip(&want.probabilities) {
             assert!(
                 (g - w).abs() <= 1e-3,
@@ -74,6 +73,21 @@ fn verify_model_matches_python_onnxruntime() {
             );
         }
         assert_eq!(decide(got, &decision), want.label, "{:?}: {got:?}", want.claim);
+    }
+    // In one padded batch, in reverse order, they move by no more than that scaling explains.
+    let pairs: Vec<(&str, &str)> =
+        golden.pairs.iter().rev().map(|p| (p.evidence.as_str(), p.claim.as_str())).collect();
+    let batched = classifier.classify(&pairs).unwrap();
+    assert_eq!(batched.len(), golden.pairs.len());
+    for (got, want) in batched.iter().zip(golden.pairs.iter().rev()) {
+        for (g, w) in got.iter().zip(&want.probabilities) {
+            assert!(
+                (g - w).abs() <= 0.03,
+                "{:?} batched: got {got:?}, want {:?}",
+                want.claim,
+                want.probabilities
+            );
+        }
     }
     let labels: std::collections::BTreeSet<&str> =
         golden.pairs.iter().map(|p| p.label.as_str()).collect();

@@ -154,6 +154,7 @@ def build_model(weights_path):
                         num_attention_heads=12, intermediate_size=1536,
                         max_position_embeddings=512, type_vocab_size=2, num_labels=3,
                         id2label=dict(enumerate(vd.LABELS)), label2id=vd.LABEL_ID)
+    config.architectures = ["BertForSequenceClassification"]
     model = BertForSequenceClassification(config)
     state = {f"bert.{k}": v for k, v in load_file(weights_path).items() if k != "embeddings.position_ids"}
     missing, unexpected = model.load_state_dict(state, strict=False)

@@ -66,13 +66,16 @@ cites, says whether the abstract SUPPORTs it, CONTRADICTs it, or gives not enoug
    {spec['max_length']} tokens, no padding beyond the batch's longest pair.
 5. Softmax over the logits gives p(SUPPORT), p(CONTRADICT), p(NEI).
 6. Decide: CONTRADICT if p(CONTRADICT) >= {spec['contradict_threshold']:.2f}, else SUPPORT if
-   p(SUPPORT) >= {spec['support_threshold']:.2f}, else NEI.
+   p(SUPPORT) >= {spec['support_threshold']:.2f}, else NEI. (A CONTRADICT threshold above 1
+   means the model never reached the precision asked of it: it never says CONTRADICT.)
 
 The thresholds were chosen on SciFact dev for high precision (a false alarm costs the writer
 more than a miss): over a grid of 0.20..0.95 in steps of 0.01 for both, keep the CONTRADICT
 thresholds giving dev CONTRADICT precision >= 0.7 over at least
 {tuning['min_predicted_contradict']} predictions (target met: {tuning['precision_target_met']}),
-then take the pair with the best dev macro-F1 (ties: the higher thresholds). Dev then gives
+then take the pair with the best dev macro-F1 (ties: the higher thresholds); when no
+CONTRADICT threshold reaches that precision, CONTRADICT is switched off (threshold 1.01) and
+the SUPPORT threshold alone maximises dev macro-F1. Dev then gives
 macro-F1 {tuning['dev_macro_f1']:.3f} and CONTRADICT precision
 {tuning['dev_contradict_precision']:.3f}. SciFact dev is small (see the counts below), so the
 thresholds are uncertain.

@@ -7,6 +7,8 @@ SUPPORT, CONTRADICT, NEI = 0, 1, 2
 # Fewest CONTRADICT predictions on dev for a precision to count: one lucky hit is not 1.0.
 MIN_PREDICTED = 3
 GRID = np.round(np.arange(0.20, 0.96, 0.01), 2)
+# A CONTRADICT threshold no probability reaches: the rule then never says CONTRADICT.
+NEVER = 1.01
 
 
 def decide(probs, t_c, t_s):
@@ -44,12 +46,12 @@ def metrics(gold, pred):
 
 
 def choose_thresholds(gold, probs):
-    """(t_c, t_s, notes): t_c keeps dev CONTRADICT precision >= 0.7 (with at least
-    MIN_PREDICTED predictions) when some grid value can, then (t_c, t_s) maximise dev
-    macro-F1; ties go to the higher t_c, then the higher t_s (fewer alarms). Without such a
-    t_c, the t_c of highest CONTRADICT precision is taken instead."""
+    """(t_c, t_s, notes): among the t_c giving dev CONTRADICT precision >= 0.7 (with at least
+    MIN_PREDICTED predictions), the (t_c, t_s) of best dev macro-F1; ties go to the higher
+    t_c, then the higher t_s (fewer alarms). When no t_c reaches that precision, the model
+    may not say CONTRADICT at all: t_c = NEVER, and t_s maximises macro-F1 alone."""
     rows = []
-    for t_c in GRID:
+    for t_c in [*GRID, NEVER]:
         for t_s in GRID:
             m = metrics(gold, decide(probs, t_c, t_s))
             ok = m["predicted_contradict"] >= MIN_PREDICTED
@@ -58,10 +60,10 @@ def choose_thresholds(gold, probs):
     feasible = [r for r in rows if r[3] >= 0.7]
     met = bool(feasible)
     if not met:
-        best_p = max(r[3] for r in rows)
-        feasible = [r for r in rows if r[3] == best_p]
+        feasible = [r for r in rows if r[0] == NEVER]
     t_c, t_s, f1, p = max(feasible, key=lambda r: (round(r[2], 6), r[0], r[1]))
-    return t_c, t_s, {"precision_target_met": met, "dev_macro_f1": f1, "dev_contradict_precision": p,
+    return t_c, t_s, {"precision_target_met": met, "dev_macro_f1": f1,
+                      "dev_contradict_precision": max(p, 0.0),
                       "grid": [float(GRID[0]), float(GRID[-1]), 0.01],
                       "min_predicted_contradict": MIN_PREDICTED}
 
