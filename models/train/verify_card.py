@@ -1,4 +1,9 @@
 """Renders models/verify/MODEL_CARD.md from verify.py's metrics."""
+import os
+
+# What `scholia eval claims` printed for the shipped model, saved by hand after a retrain
+# (the Rust pipeline needs the built binary, which verify.py does not build).
+RUST_EVAL = os.path.join(os.path.dirname(__file__), "..", "verify", "eval_claims.txt")
 
 NAMES = {"scifact_test": "SciFact test (claim id % 5 == 0)",
          "scifact_dev": "SciFact dev (claim id % 10 == 1, used for thresholds)",
@@ -55,6 +60,22 @@ SUPPORT claim by rule (drop an existing "not"/"no", swap a directional word such
 increases/decreases or higher/lower, negate the copula or modal, or "X regulates" -> "X does
 not regulate") and labels it CONTRADICT with the same two evidence texts; negating a
 CONTRADICT claim the same way gives a SUPPORT pair. Claims no rule fits are left out."""
+
+
+def _rust_eval():
+    if not os.path.exists(RUST_EVAL):
+        return ""
+    with open(RUST_EVAL, encoding="utf-8") as f:
+        out = f.read().strip()
+    return f"""
+
+The Rust pipeline (`scholia eval claims --data ../shared/data/scifact --split test`, from
+`models/verify/eval_claims.txt`; it splits the abstract text into sentences itself, so its
+figures can differ a little from the Python ones above):
+
+```
+{out}
+```"""
 
 
 def render(s, spec):
@@ -185,7 +206,7 @@ Quantisation: SciFact dev macro-F1 fp32 {r['scifact_dev']['fp32_thresholds']['ma
 between the two on dev is {s['max_abs_prob_diff_int8_vs_fp32_dev']:.4f}.
 
 Speed: {s['pairs_per_second_int8_batch16']:.1f} pairs/s for the int8 model with Python
-onnxruntime 1.32.0, batches of 16 SciFact test pairs, 2 threads, on a shared 2-core machine.
+onnxruntime 1.32.0, batches of 16 SciFact test pairs, 2 threads, on a shared 2-core machine.{_rust_eval()}
 
 ## Limits
 
