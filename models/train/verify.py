@@ -318,7 +318,9 @@ def export(model, torch, fp32_path, int8_path):
     torch.onnx.export(model, tuple(torch.from_numpy(dummy[n]) for n in INPUTS), fp32_path,
                       input_names=INPUTS, output_names=["logits"], dynamic_axes=axes,
                       opset_version=17, dynamo=False)
-    quantize_dynamic(fp32_path, int8_path, weight_type=QuantType.QInt8)
+    # Per-channel scales keep the int8 probabilities within 0.13 of fp32 on dev (per tensor:
+    # 0.36), at the same size and speed.
+    quantize_dynamic(fp32_path, int8_path, weight_type=QuantType.QInt8, per_channel=True)
 
 
 class OnnxClassifier:

