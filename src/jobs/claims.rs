@@ -4,7 +4,7 @@
 //! dropped from the queue by `keep_only`.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -39,8 +39,11 @@ pub enum ClaimLookup {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClaimEvent {
-    /// New verdicts are ready: diagnostics should be published again.
-    Checked,
+    /// New verdicts are ready: diagnostics should be published again. `idle`: nothing is
+    /// left to check, so there is no reason to wait for more verdicts before publishing.
+    Checked {
+        idle: bool,
+    },
     State(ModelState),
     Warning(String),
 }
@@ -50,6 +53,7 @@ pub struct ClaimStatus {
     pub state: ModelState,
     /// Sentences the models checked in this session (cache hits not counted).
     pub checked: u64,
+    /// Sentences waiting or being checked.
     pub queued: usize,
     pub cache: CacheStats,
 }
@@ -66,6 +70,8 @@ struct Inner {
     queue: Queue<String, Job>,
     state: Mutex<(ModelState, Option<Instant>)>,
     checked: AtomicU64,
+    /// Sentences of the batch being checked (out of the queue, verdicts not yet stored).
+    in_flight: AtomicUsize,
     /// When the last job was queued: the worker starts once this is `pause` old.
     last_push: Mutex<Instant>,
     pause: Duration,
@@ -94,6 +100,7 @@ impl Claims {
             queue: Queue::new(),
             state: Mutex::new((ModelState::NotLoaded, None)),
             checked: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
             last_push: Mutex::new(Instant::now()),
             pause,
             events,
@@ -150,7 +157,7 @@ impl Claims {
         ClaimStatus {
             state: self.inner.state.lock().unwrap_or_else(|p| p.into_inner()).0.clone(),
             checked: self.inner.checked.load(Ordering::Relaxed),
-            queued: self.inner.queue.len(),
+            queued: self.inner.queue.len() + self.inner.in_flight.load(Ordering::Relaxed),
             cache: self.inner.cache.stats(),
         }
     }
@@ -217,7 +224,11 @@ fn work(inner: &Inner, loader: &Loader) {
             }
         }
         let Some(model) = checker.as_ref() else { continue };
+        inner.in_flight.store(batch.len(), Ordering::Relaxed);
         check_batch(inner, model.as_ref(), batch);
+        inner.in_flight.store(0, Ordering::Relaxed);
+        let idle = inner.queue.is_empty();
+        let _ = inner.events.send(ClaimEvent::Checked { idle });
     }
 }
 
@@ -258,7 +269,6 @@ fn check_batch(inner: &Inner, model: &dyn Check, batch: Vec<(String, Job)>) {
                     }
                     inner.memory.insert(key.clone(), verdict);
                 }
-                let _ = inner.events.send(ClaimEvent::Checked);
             }
             Err(reason) => tracing::warn!("claim check failed: {reason}"),
         }
@@ -299,7 +309,7 @@ mod tests {
     fn wait_checked(receiver: &mut UnboundedReceiver<ClaimEvent>) {
         loop {
             match receiver.blocking_recv() {
-                Some(ClaimEvent::Checked) | None => return,
+                Some(ClaimEvent::Checked { .. }) | None => return,
                 Some(_) => {}
             }
         }
