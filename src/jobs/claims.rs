@@ -193,43 +193,60 @@ fn cache_key(inner: &Inner, key: &str) -> CacheKey {
 fn work(inner: &Inner, loader: &Loader) {
     let mut checker: Option<Box<dyn Check>> = None;
     while let Some(first) = inner.queue.pop() {
-        wait_for_pause(inner);
-        let mut batch = vec![first];
-        while batch.len() < BATCH {
-            match inner.queue.try_pop() {
-                Some(job) => batch.push(job),
-                None => break,
-            }
-        }
-        batch.retain(|(key, _)| !inner.memory.contains_key(key));
-        if batch.is_empty() {
-            continue;
-        }
-        if checker.is_none() {
-            set_state(inner, ModelState::Loading);
-            match loader() {
-                Ok((loaded, warnings)) => {
-                    checker = Some(loaded);
-                    set_state(inner, ModelState::Ready);
-                    for warning in warnings {
-                        let _ = inner.events.send(ClaimEvent::Warning(warning));
-                    }
-                }
-                Err(reason) => {
-                    tracing::warn!("claim models unavailable: {reason}");
-                    set_state(inner, ModelState::Failed(reason));
-                    inner.queue.cancel_where(|_, _, _| true);
-                    continue;
-                }
-            }
-        }
-        let Some(model) = checker.as_ref() else { continue };
-        inner.in_flight.store(batch.len(), Ordering::Relaxed);
-        check_batch(inner, model.as_ref(), batch);
+        // A popped job counts as queued until its verdict is stored, so a status read
+        // during the typing pause or a model load never looks settled.
+        inner.in_flight.store(1, Ordering::Relaxed);
+        let checked = check_next(inner, loader, &mut checker, first);
         inner.in_flight.store(0, Ordering::Relaxed);
-        let idle = inner.queue.is_empty();
-        let _ = inner.events.send(ClaimEvent::Checked { idle });
+        if checked {
+            let idle = inner.queue.is_empty();
+            let _ = inner.events.send(ClaimEvent::Checked { idle });
+        }
     }
+}
+
+/// Waits for the pause, checks `first` with whatever else is queued (loading the checker on
+/// first use); whether anything was checked.
+fn check_next(
+    inner: &Inner,
+    loader: &Loader,
+    checker: &mut Option<Box<dyn Check>>,
+    first: (String, Job),
+) -> bool {
+    wait_for_pause(inner);
+    let mut batch = vec![first];
+    while batch.len() < BATCH {
+        match inner.queue.try_pop() {
+            Some(job) => batch.push(job),
+            None => break,
+        }
+    }
+    inner.in_flight.store(batch.len(), Ordering::Relaxed);
+    batch.retain(|(key, _)| !inner.memory.contains_key(key));
+    if batch.is_empty() {
+        return false;
+    }
+    if checker.is_none() {
+        set_state(inner, ModelState::Loading);
+        match loader() {
+            Ok((loaded, warnings)) => {
+                *checker = Some(loaded);
+                set_state(inner, ModelState::Ready);
+                for warning in warnings {
+                    let _ = inner.events.send(ClaimEvent::Warning(warning));
+                }
+            }
+            Err(reason) => {
+                tracing::warn!("claim models unavailable: {reason}");
+                set_state(inner, ModelState::Failed(reason));
+                inner.queue.cancel_where(|_, _, _| true);
+                return false;
+            }
+        }
+    }
+    let Some(model) = checker.as_ref() else { return false };
+    check_batch(inner, model.as_ref(), batch);
+    true
 }
 
 /// Sleeps until no sentence has been queued for `pause`: a burst of typing costs one batch.
@@ -374,7 +391,9 @@ mod tests {
         let live: HashSet<String> = keys[..1].iter().cloned().collect();
         // Whether or not the worker already holds the first job, the other two go.
         assert_eq!(claims.keep_only(&live), 2);
-        assert!(claims.status().queued <= 1);
+        // By now the worker holds the first job through its 30 s pause; it still counts.
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(claims.status().queued, 1, "a job waiting for the pause looked settled");
         assert_eq!(seen.load(Ordering::Relaxed), 0);
         claims.shutdown();
     }
