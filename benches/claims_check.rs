@@ -40,16 +40,10 @@ const WORDS: [&str; 12] = [
     "arguably",
 ];
 
-fn claims_status(client: &mut Client) -> Value {
-    let status = client
-        .request("workspace/executeCommand", json!({"command": "scholia.status", "arguments": []}));
-    status["claims"].clone()
-}
-
 /// Polls until nothing is queued and the checker is ready; returns the checked count.
 fn settle(client: &mut Client, deadline: Instant) -> u64 {
     loop {
-        let claims = claims_status(client);
+        let claims = client.status()["claims"].clone();
         let state = claims["state"].as_str().unwrap_or("");
         assert!(!state.starts_with("unavailable"), "claim models unavailable: {claims}");
         if claims["queued"] == 0 && state == "ready" {
@@ -74,7 +68,7 @@ fn edit_latency(client: &mut Client, paper: &Path, text: &str, version: i64, bef
     loop {
         client.diagnostics_until(paper, |_| true);
         let at = start.elapsed();
-        let claims = claims_status(client);
+        let claims = client.status()["claims"].clone();
         if claims["checked"].as_u64().unwrap_or(0) > before && claims["queued"] == 0 {
             return at.as_secs_f64() * 1000.0;
         }

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use scholia::model::Role;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const DEFAULT_ENTRIES: usize = 200;
 
@@ -48,11 +48,6 @@ fn write_project(root: &Path, papers: &[Paper]) -> String {
     text
 }
 
-fn status(client: &mut common::Client) -> Value {
-    client
-        .request("workspace/executeCommand", json!({"command": "scholia.status", "arguments": []}))
-}
-
 fn main() {
     let count =
         std::env::args().skip(1).find_map(|a| a.parse::<usize>().ok()).unwrap_or(DEFAULT_ENTRIES);
@@ -81,7 +76,7 @@ fn main() {
     let deadline = start + Duration::from_secs(600);
     let mut first = None;
     let done = loop {
-        let now = status(&mut client);
+        let now = client.status();
         let computed = now["computed"].as_u64().unwrap_or(0) as usize;
         if computed > 0 && first.is_none() {
             first = Some(start.elapsed());

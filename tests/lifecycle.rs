@@ -263,8 +263,7 @@ fn shutdown_then_exit_with_work_in_flight_exits_cleanly_and_keeps_the_cache() {
         json!({"command": "scholia.draftAbstract", "arguments": [{"uri": uri(&main)}]}),
     );
     std::thread::sleep(Duration::from_millis(500));
-    let status = client
-        .request("workspace/executeCommand", json!({"command": "scholia.status", "arguments": []}));
+    let status = client.status();
     eprintln!("before shutdown: {status}");
 
     let started = Instant::now();

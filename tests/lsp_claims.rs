@@ -86,16 +86,11 @@ fn bib_entry(doc: &str, title: &str, sentences: &[String]) -> String {
     )
 }
 
-fn status(client: &mut Client) -> Value {
-    client
-        .request("workspace/executeCommand", json!({"command": "scholia.status", "arguments": []}))
-}
-
 /// Waits until the claim queue is empty and nothing is pending, returning the status.
 fn settled(client: &mut Client) -> Value {
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        let s = status(client);
+        let s = client.status();
         if s["claims"]["queued"] == 0 && s["claims"]["state"] == "ready" {
             return s;
         }

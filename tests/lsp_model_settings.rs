@@ -13,11 +13,6 @@ use common::{models_present, position_of, uri, Client};
 use scholia::model::Role;
 use serde_json::{json, Value};
 
-fn status(client: &mut Client) -> Value {
-    client
-        .request("workspace/executeCommand", json!({"command": "scholia.status", "arguments": []}))
-}
-
 fn shown(client: &mut Client, part: &str) -> String {
     let message = client.wait_for(|m| {
         m["method"] == "window/showMessage"
@@ -54,7 +49,7 @@ fn wrong_model_settings_are_shown_and_the_previous_values_kept() {
     );
     let message = shown(&mut client, "scholia.executionProvider");
     assert!(message.ends_with("got \"tpu\"; using auto"), "{message}");
-    let before = status(&mut client);
+    let before = client.status();
     assert_eq!(before["runtime"]["executionProvider"], "auto", "{before}");
     assert_eq!(before["models"]["embed"]["local"], false, "{before}");
 
@@ -64,7 +59,7 @@ fn wrong_model_settings_are_shown_and_the_previous_values_kept() {
     configure(&mut client, json!({"executionProvider": "cpu", "models": {"embed": own}}));
     let deadline = Instant::now() + Duration::from_secs(20);
     let after = loop {
-        let now = status(&mut client);
+        let now = client.status();
         if now["models"]["embed"]["local"] == true {
             break now;
         }
@@ -87,7 +82,7 @@ fn the_editor_folder_wins_over_the_environment_and_null_falls_back_to_it() {
     let mut client =
         Client::spawn_with(&[("SCHOLIA_CACHE_DIR", &root), ("SCHOLIA_MODEL_EMBED", &from_env)]);
     client.initialize(&root, &["utf-16"], Value::Null);
-    let first = status(&mut client);
+    let first = client.status();
     assert_eq!(embed_folder(&first), from_env.to_str().unwrap(), "{first}");
     configure(&mut client, json!({"models": {"embed": from_editor}}));
     wait_for_embed_folder(&mut client, &from_editor);
@@ -98,7 +93,7 @@ fn the_editor_folder_wins_over_the_environment_and_null_falls_back_to_it() {
 fn wait_for_embed_folder(client: &mut Client, folder: &Path) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let now = status(client);
+        let now = client.status();
         if embed_folder(&now) == folder.to_str().unwrap() {
             return;
         }
@@ -142,7 +137,7 @@ fn cuda_on_a_build_without_it_falls_back_to_the_cpu_with_a_shown_warning() {
     let Some((_dir, root, paper, text)) = cuda_fallback_project() else { return };
     let mut client = Client::spawn_with(&[("SCHOLIA_CACHE_DIR", &root)]);
     client.initialize(&root, &["utf-16"], json!({"scholia": {"executionProvider": "cuda"}}));
-    let idle = status(&mut client);
+    let idle = client.status();
     assert_eq!(idle["runtime"]["effectiveProvider"], Value::Null, "nothing loaded: {idle}");
     client.open(&paper, "latex", &text);
     let warning = shown(&mut client, "execution provider cuda");
@@ -163,7 +158,7 @@ fn cuda_on_a_build_without_it_falls_back_to_the_cpu_with_a_shown_warning() {
         assert!(Instant::now() < deadline, "no TL;DR on the CPU: {value}");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let loaded = status(&mut client);
+    let loaded = client.status();
     assert_eq!(loaded["runtime"]["executionProvider"], "cuda", "{loaded}");
     assert_eq!(loaded["runtime"]["effectiveProvider"], "cpu", "{loaded}");
 }

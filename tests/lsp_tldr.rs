@@ -40,11 +40,6 @@ fn wait_for_tldr(client: &mut Client, file: &Path, text: &str, key: &str) -> Str
     }
 }
 
-fn status(client: &mut Client) -> Value {
-    client
-        .request("workspace/executeCommand", json!({"command": "scholia.status", "arguments": []}))
-}
-
 #[test]
 fn hover_inlay_and_completion_carry_tldrs_and_a_second_server_reuses_the_cache() {
     let Some(libra) = shared_data("bib/typst-biblatex/tests/fixtures/valid/libra.bib") else {
@@ -94,7 +89,7 @@ fn hover_inlay_and_completion_carry_tldrs_and_a_second_server_reuses_the_cache()
         .as_str()
         .unwrap()
         .contains(&format!("**TL;DR** {tldr}")));
-    let first = status(&mut client);
+    let first = client.status();
     assert!(first["computed"].as_u64().unwrap() >= 1, "{first}");
     assert_eq!(client.shutdown(), 0);
 
@@ -104,7 +99,7 @@ fn hover_inlay_and_completion_carry_tldrs_and_a_second_server_reuses_the_cache()
     second.open(&paper, "latex", text);
     let hover = hover_text(&mut second, &paper, text, key);
     assert!(hover.contains(&format!("**TL;DR** {tldr}")), "{hover}");
-    let after = status(&mut second);
+    let after = second.status();
     assert_eq!(after["computed"], 0, "{after}");
     assert!(after["cacheHits"].as_u64().unwrap() >= 1, "{after}");
 }

@@ -145,10 +145,7 @@ fn a_read_only_cache_is_read_never_written_and_reported_once() {
             words(&fresh).iter().all(|w| abstract_words.contains(w)),
             "TL;DR not taken from the new abstract: {fresh}"
         );
-        let status = client.request(
-            "workspace/executeCommand",
-            json!({"command": "scholia.status", "arguments": []}),
-        );
+        let status = client.status();
         assert!(status["computed"].as_u64().unwrap() >= 1, "computed in memory: {status}");
     }
     // Everything the server said about the cache, during the whole session.

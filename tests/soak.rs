@@ -135,11 +135,7 @@ fn twenty_thousand_edits_with_requests_interleaved_keep_text_and_memory_in_check
         if n + 1 == WARM_UP {
             // Let the background TL;DRs finish loading their model first.
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-            while client.request("workspace/executeCommand", json!({"command": "scholia.status"}))
-                ["queued"]
-                != 0
-                && std::time::Instant::now() < deadline
-            {
+            while client.status()["queued"] != 0 && std::time::Instant::now() < deadline {
                 std::thread::sleep(std::time::Duration::from_millis(200));
             }
             // And the entry vectors completion ranks by: embedding every abstract in batches

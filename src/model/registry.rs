@@ -95,6 +95,18 @@ impl ResolvedModel {
         }
     }
 
+    /// Names the model's contents for result caches: the id, plus the start of each pinned
+    /// file's sha256, so a retrained model shipped under the same id does not reuse results
+    /// cached from the old one. A local folder is named by its id alone.
+    pub fn cache_id(&self) -> String {
+        let pins: String =
+            self.files.iter().filter_map(|f| f.sha256.as_deref()).map(|s| &s[..8]).collect();
+        match pins.is_empty() {
+            true => self.id.clone(),
+            false => format!("{}@{pins}", self.id),
+        }
+    }
+
     /// From a user's folder rather than the manifest (nothing to checksum).
     pub fn is_local(&self) -> bool {
         self.files.iter().all(|f| f.sha256.is_none())
@@ -393,5 +405,26 @@ impl Models {
     /// is set.
     pub fn take_warnings(&self) -> Vec<String> {
         std::mem::take(&mut lock(&self.warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retrained_model_under_the_same_id_gets_a_new_cache_id() {
+        let manifest = Manifest::builtin().unwrap();
+        let mut entry = manifest.model(Role::Verify).unwrap().clone();
+        let dir = Path::new("/models/verify");
+        let shipped = ResolvedModel::fetched(&entry, dir, "verify").cache_id();
+        assert!(shipped.starts_with(&format!("{}@", entry.id)), "{shipped}");
+        entry.files[0].sha256 = "0".repeat(64);
+        assert_ne!(ResolvedModel::fetched(&entry, dir, "verify").cache_id(), shipped);
+        let local = ResolvedModel {
+            files: local_files(dir, ["model.onnx".into()]),
+            ..ResolvedModel::fetched(&entry, dir, "verify")
+        };
+        assert_eq!(local.cache_id(), entry.id);
     }
 }

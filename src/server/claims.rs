@@ -40,7 +40,7 @@ pub fn start(
     settings: &ClaimSettings,
 ) -> (Claims, UnboundedReceiver<ClaimEvent>) {
     let (cache, _) = super::summaries::open_cache();
-    let id = |role| models.resolve(role).map_or_else(|_| "none".to_owned(), |m| m.id);
+    let id = |role| models.resolve(role).map_or_else(|_| "none".to_owned(), |m| m.cache_id());
     let t = settings.thresholds;
     let model_id = format!(
         "{}+{}+{PIPELINE_VERSION}+{:?}/{:?}/{:?}",

@@ -58,7 +58,7 @@ pub fn shared_models() -> Arc<Models> {
 pub fn start(models: Arc<Models>) -> (Summaries, UnboundedReceiver<SummaryEvent>, Vec<String>) {
     let (cache, mut warnings) = open_cache();
     let embed_id =
-        models.resolve(Role::Embed).map_or_else(|_| "embed-unknown".to_owned(), |m| m.id);
+        models.resolve(Role::Embed).map_or_else(|_| "embed-unknown".to_owned(), |m| m.cache_id());
     let model_id = format!("{embed_id}+{PIPELINE_VERSION}");
     let loader = Box::new(move || {
         let summarizer = Summarizer::new(&models).map_err(|e| e.to_string())?;

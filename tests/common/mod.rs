@@ -109,6 +109,14 @@ impl Client {
         response["result"].clone()
     }
 
+    /// The `scholia.status` command's answer.
+    pub fn status(&mut self) -> Value {
+        self.request(
+            "workspace/executeCommand",
+            json!({"command": "scholia.status", "arguments": []}),
+        )
+    }
+
     /// Waits for a message matching `wanted`, answering server requests on the way.
     pub fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
         self.wait_for_within(wanted, PATIENCE)
