@@ -6,7 +6,7 @@ def _pct(x):
 
 
 def _row(name, r):
-    return (f"| {name} | {r['sentences']} | {r['cited']} ({_pct(r['cited'] / max(r['sentences'], 1))}) | "
+    return (f"| {name} | {r['sentences']} | {r['needing']} ({_pct(r['needing'] / max(r['sentences'], 1))}) | "
             f"{r['threshold']:.3f} | {r['flagged']} | {_pct(r['precision'])} | {_pct(r['recall'])} |")
 
 
@@ -38,7 +38,8 @@ def render_card(spec, metrics):
         "",
         f"Never flagged, whatever the score: a sentence with fewer than {spec['eligible'].split()[2]} words",
         "holding an ASCII letter once cleaned (list items, short fragments, number or math runs).",
-        "Headings and captions are not sentences of the IR, so they are never scored.",
+        "Headings and captions are not sentences of the IR, so they are never scored. The server",
+        "never flags a sentence of the abstract (abstracts carry no citations by convention).",
         "",
         "## Lexical features and why",
         "",
@@ -53,15 +54,17 @@ def render_card(spec, metrics):
         "",
         "## Data",
         "",
-        "| source | eligible sentences | needing a citation |",
-        "|---|---|---|",
+        "| source | eligible sentences | needing a citation | cited by the author | uncited, labelled `needs` |",
+        "|---|---|---|---|---|",
     ]
     for k, v in metrics["eligible_sentences"].items():
-        lines.append(f"| {k} | {v['sentences']} | {v['cited']} |")
+        lines.append(f"| {k} | {v['sentences']} | {v['needing']} | {v['cited']} | {v['uncited_needs']} |")
     lines += [
         "",
         "- real papers (`../shared/data/papers`), read with `scholia sentences --json`: a sentence",
-        "  needs a citation when it carries one (label), then its citations are removed by `clean()`;",
+        "  needs a citation when its author cited it or the blind annotation",
+        "  (`models/train/claim-labels/`, see its README and GUIDELINES) labels it `needs`; cited",
+        "  sentences have their citations removed by `clean()`;",
         "- citation-integrity `claims_train.jsonl`: the citing sentences (markers mapped to `[REF]`);",
         "  sentences of a claim without a marker are left out (their status is unknown);",
         "- SciTLDR `train.jsonl` abstract sentences as negatives (the variant `own` keeps only those in",
@@ -70,13 +73,15 @@ def render_card(spec, metrics):
         "",
         "## Evaluation (leave one paper out)",
         "",
-        "For each reported paper the *other* real paper chooses the configuration (average precision",
-        "of a head trained without it) and the threshold (lowest reaching precision",
-        f"{metrics['target_precision']} there); a head trained without the reported paper is scored",
-        "on all its eligible sentences with citations removed. A flag is correct when the sentence",
-        "originally carried a citation. Precision of flagging everything = the cited share.",
+        "What is measured is what `uncited-claim` shows a writer: the paper's uncited sentences",
+        "outside the abstract, a flag being right when the blind label says `needs` (`attributed`",
+        "and `none` count as false alarms). For each reported paper the *other* real paper chooses",
+        "the configuration (average precision of a head trained without it, on its uncited",
+        "sentences) and the threshold (lowest reaching precision",
+        f"{metrics['target_precision']} there, at least 5 flags); a head trained without the reported",
+        "paper is scored at that threshold. Precision of flagging everything = the `needs` share.",
         "",
-        "| held-out paper | sentences | cited | threshold | flagged | precision | recall |",
+        "| held-out paper | uncited sentences | labelled `needs` | threshold | flagged | precision | recall |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in metrics["held_out"].items():
@@ -85,8 +90,8 @@ def render_card(spec, metrics):
     for name, r in metrics["held_out"].items():
         c = r["config"]
         reached = "reached" if r["target_reached_on_chosen_paper"] else "NOT reached"
-        lines.append(f"- {name}: AP {r['average_precision']:.3f} (cited share "
-                     f"{r['cited'] / r['sentences']:.3f}); chosen on {r['chosen_on']}: {_config(c)}; "
+        lines.append(f"- {name}: AP {r['average_precision']:.3f} (`needs` share "
+                     f"{r['needing'] / r['sentences']:.3f}); chosen on {r['chosen_on']}: {_config(c)}; "
                      f"target precision {reached} there")
     lines += [
         "",
@@ -99,7 +104,7 @@ def render_card(spec, metrics):
         + ("." if shipped["target_reached"] else ", which NO threshold reaches: this is the one with the best precision there (at least 5 flags)."),
         "At that threshold, held out:",
         "",
-        "| paper | sentences | cited | threshold | flagged | precision | recall |",
+        "| paper | uncited sentences | labelled `needs` | threshold | flagged | precision | recall |",
         "|---|---|---|---|---|---|---|",
         _row("both pooled", shipped["pooled_held_out"]),
     ]
@@ -111,7 +116,7 @@ def render_card(spec, metrics):
         "table above is the honest figure. The shipped head on the papers it was trained on (what",
         "`tests/claim_detect.rs` recomputes in Rust):",
         "",
-        "| paper | sentences | cited | threshold | flagged | precision | recall |",
+        "| paper | uncited sentences | labelled `needs` | threshold | flagged | precision | recall |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in shipped["on_training_papers"].items():
@@ -130,11 +135,11 @@ def render_card(spec, metrics):
         "",
         "## Limits",
         "",
-        "- Two real papers (astronomy, chemistry) are the only in-domain labels; the citing",
-        "  sentences are biomedical and the abstracts machine learning.",
-        "- A paper's uncited sentences are labelled \"needs none\" although some do (the author's",
-        "  omissions): precision is measured against what the authors cited.",
-        "- Sentence-level only: the section (an abstract needs fewer citations) is not a feature.",
+        "- Three real papers (astronomy, chemistry, software) are the only in-domain labels; the",
+        "  citing sentences are biomedical and the abstracts machine learning.",
+        "- The labels are one annotator's judgement (see `models/train/claim-labels/README.md`).",
+        "- Sentence-level only: a sentence continuing a cited one (`attributed`) is judged without",
+        "  its neighbours, so some flags are of that kind.",
         "",
     ]
     return "\n".join(lines)

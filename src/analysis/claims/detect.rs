@@ -17,7 +17,7 @@ pub static HEAD_SPEC: &str = include_str!("../../../models/claim-head/features.j
 
 /// Changes whenever the score of the same sentence could change (head, features, text
 /// rules); part of a cache key for claim scores.
-pub const PIPELINE_VERSION: &str = "claim-1+head-8e066a76";
+pub const PIPELINE_VERSION: &str = "claim-1+head-81952807";
 
 /// Embedding width (MiniLM).
 pub const EMBEDDING_DIM: usize = 384;
