@@ -1,6 +1,6 @@
 //! The claim detector against the Python reference (`models/train/claim_head.py`): text rules
-//! and lexical features on `tests/golden/claim_head.json`, the head's probabilities, and the
-//! flagged-sentence precision on a real paper against `models/claim-head/metrics.json`.
+//! and lexical features on `tests/golden/claim_head.json`, the head's probabilities, and
+//! `scholia eval uncited` on the real papers against `models/claim-head/metrics.json`.
 //! Tests that need the fetched runtime and embed model, or `../shared/data`, skip (printing
 //! why) without them.
 
@@ -9,7 +9,6 @@ mod model_support;
 
 use scholia::analysis::claims::detect::{clean, eligible, lexical_features, ClaimDetector};
 use scholia::model::Role;
-use scholia::project::{Workspace, WorkspaceOptions};
 
 #[derive(serde::Deserialize)]
 struct Golden {
@@ -93,50 +92,65 @@ fn probabilities_match_python() {
     assert!(detector.needs_citation(&[]).unwrap().is_empty());
 }
 
-#[test]
-fn araa_gps_flagged_precision_matches_python() {
-    let Some(folder) = common::shared_data("papers/latex/araa-gps") else { return };
-    let Some(detector) = detector() else { return };
+/// `scholia eval uncited` on a real paper against its blind labels: the flags and their
+/// precision must be what the Python reference measured for the shipped head.
+fn eval_uncited_matches_python(paper: &str, folder: &str, root: &str) {
+    let Some(folder) = common::shared_data(folder) else { return };
+    if detector().is_none() {
+        return;
+    }
+    let labels = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("models/train/claim-labels/{paper}.jsonl"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
+        .current_dir(&folder)
+        .args(["eval", "uncited", "--json", "--root", ".", "--labels"])
+        .arg(&labels)
+        .arg(root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let got: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    eprintln!("{paper}: {got}");
     let metrics: serde_json::Value =
         serde_json::from_str(include_str!("../models/claim-head/metrics.json")).unwrap();
-    let python = &metrics["shipped"]["on_training_papers"]["araa-gps"];
-    let mut workspace = Workspace::new(vec![folder.clone()], WorkspaceOptions::default());
-    let project = workspace.project_of(&folder.join("src/tex/ms.tex"));
-    let mut sentences = Vec::new();
-    for path in &project.files {
-        let file = workspace.file(path).expect("project file loaded");
-        for s in &file.manuscript.sentences {
-            sentences.push((s.prose.clone(), !s.citations.is_empty()));
-        }
+    let python = &metrics["shipped"]["on_training_papers"][paper];
+    for count in ["sentences", "needing", "flagged", "correct"] {
+        assert_eq!(got[count], python[count], "{count}");
     }
-    let prose: Vec<&str> = sentences.iter().map(|(p, _)| p.as_str()).collect();
-    let scores = detector.needs_citation(&prose).unwrap();
-    let eligible_count = prose.iter().filter(|p| eligible(p)).count();
-    let flagged: Vec<bool> = sentences
-        .iter()
-        .zip(&scores)
-        .map(|((p, _), &s)| eligible(p) && s >= detector.threshold())
-        .collect();
-    let n = flagged.iter().filter(|&&f| f).count();
-    let correct = flagged.iter().zip(&sentences).filter(|(&f, (_, cited))| f && *cited).count();
-    let precision = correct as f64 / n.max(1) as f64;
-    // The shipped threshold may flag few sentences, so the ranking is checked too: the cited
-    // share among the 50 highest-scoring eligible sentences (ties: earlier first).
-    let mut ranked: Vec<(f32, bool)> = sentences
-        .iter()
-        .zip(&scores)
-        .filter(|((p, _), _)| eligible(p))
-        .map(|((_, cited), &s)| (s, *cited))
-        .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let top = ranked.iter().take(50).filter(|(_, cited)| *cited).count() as f64 / 50.0;
-    eprintln!(
-        "araa-gps: {eligible_count} eligible, {n} flagged, precision {precision:.3}, top-50 {top:.3}"
+    for share in ["precision", "top_50_precision"] {
+        let (got, want) = (got[share].as_f64().unwrap(), python[share].as_f64().unwrap());
+        assert!((got - want).abs() <= 0.02, "{share} {got} vs Python {want}");
+    }
+}
+
+#[test]
+fn araa_gps_uncited_flags_match_python() {
+    eval_uncited_matches_python("araa-gps", "papers/latex/araa-gps", "src/tex/ms.tex");
+}
+
+#[test]
+fn chembench_uncited_flags_match_python() {
+    eval_uncited_matches_python(
+        "chembench-paper",
+        "papers/latex/chembench-paper",
+        "src/tex/ms.tex",
     );
-    assert_eq!(eligible_count as u64, python["sentences"].as_u64().unwrap());
-    assert_eq!(n as u64, python["flagged"].as_u64().unwrap());
-    let want = python["precision"].as_f64().unwrap();
-    assert!((precision - want).abs() <= 0.02, "precision {precision} vs Python {want}");
-    let want = python["top_50_precision"].as_f64().unwrap();
-    assert!((top - want).abs() <= 0.02, "top-50 precision {top} vs Python {want}");
+}
+
+#[test]
+fn labels_of_another_paper_are_refused() {
+    let Some(folder) = common::shared_data("papers/latex/araa-gps") else { return };
+    let labels = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models/train/claim-labels/chembench-paper.jsonl");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
+        .current_dir(&folder)
+        .args(["eval", "uncited", "--root", ".", "--labels"])
+        .arg(&labels)
+        .arg("src/tex/ms.tex")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not the one labelled"), "{stderr}");
 }

@@ -126,9 +126,10 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
         (&claims[&SUPPORTED], &claims[&CONTRADICTED], &claims[&UNCITED]);
     let sentence = |c: &Claim| c.text.trim_end_matches('.').to_owned();
     let text = format!(
-        "\\documentclass{{article}}\n\\begin{{document}}\n\\section{{Introduction}}\n\
-         {} \\citep{{sf{}}}.\n{} \\citep{{sf{}}}.\n{}.\n\
+        "\\documentclass{{article}}\n\\begin{{document}}\n\\begin{{abstract}}\n{}.\n\\end{{abstract}}\n\
+         \\section{{Introduction}}\n{} \\citep{{sf{}}}.\n{} \\citep{{sf{}}}.\n{}.\n\
          We describe our data collection in the next section.\n\\bibliography{{refs}}\n\\end{{document}}\n",
+        sentence(uncited),
         sentence(supported),
         supported.doc,
         sentence(contradicted),
@@ -148,7 +149,10 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
         json!({"scholia": {"unusedEntries": false, "claims": {"uncitedThreshold": 0.15}}});
     client.initialize(&root, &["utf-8"], options);
     client.open(&paper, "latex", &text);
-    let line_of = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() as u64;
+    // The uncited claim is written twice: in the abstract (never flagged: abstracts carry no
+    // citations) and in the body, its last occurrence.
+    let line_of = |needle: &str| text[..text.rfind(needle).unwrap()].matches('\n').count() as u64;
+    let abstract_line = line_of("\\begin{abstract}") + 1;
     let diagnostics = client.diagnostics_until(&paper, |list| {
         list.iter().any(|d| code_of(d) == "contradicting-citation")
             && list.iter().any(|d| code_of(d) == "uncited-claim")
@@ -178,6 +182,7 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
         contradicted.rationale
     );
 
+    assert_eq!(on_line(abstract_line).count(), 0, "abstract flagged: {diagnostics:#?}");
     let flagged =
         on_line(line_of(&sentence(uncited))).find(|d| code_of(d) == "uncited-claim").cloned();
     let flagged = flagged.unwrap_or_else(|| panic!("uncited claim not flagged: {diagnostics:#?}"));

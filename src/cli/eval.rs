@@ -22,6 +22,8 @@ pub enum EvalCommand {
     Tldr(TldrArgs),
     /// Macro-F1 and precision of the claim verifier on a SciFact-format folder.
     Claims(super::eval_claims::ClaimsArgs),
+    /// Precision of uncited-claim flags against labelled sentences of a real paper.
+    Uncited(super::eval_uncited::UncitedArgs),
 }
 
 #[derive(clap::Args)]
@@ -55,6 +57,7 @@ pub fn run(command: &EvalCommand) -> ExitCode {
     let result = match command {
         EvalCommand::Tldr(args) => eval_tldr(args),
         EvalCommand::Claims(args) => super::eval_claims::run(args),
+        EvalCommand::Uncited(args) => super::eval_uncited::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

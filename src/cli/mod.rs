@@ -6,6 +6,7 @@ pub mod claims;
 pub mod draft;
 pub mod eval;
 pub mod eval_claims;
+pub mod eval_uncited;
 pub mod related;
 pub mod sentences;
 pub mod summarize;

@@ -116,7 +116,11 @@ impl Claims {
     /// Identifies a sentence's check: its prose, the abstracts it cites, the entries
     /// suggestions come from.
     pub fn key_of(input: &SentenceInput, pool: &Pool) -> String {
-        let mut parts = vec![input.prose.as_str(), if input.has_citation { "cited" } else { "" }];
+        let mut parts = vec![
+            input.prose.as_str(),
+            if input.has_citation { "cited" } else { "" },
+            if input.in_abstract { "abstract" } else { "" },
+        ];
         for cited in &input.cited {
             parts.push(&cited.key);
             parts.push(&cited.abstract_text);
@@ -320,7 +324,12 @@ mod tests {
     }
 
     fn input(prose: &str) -> SentenceInput {
-        SentenceInput { prose: prose.into(), has_citation: false, cited: Vec::new() }
+        SentenceInput {
+            prose: prose.into(),
+            has_citation: false,
+            in_abstract: false,
+            cited: Vec::new(),
+        }
     }
 
     fn wait_checked(receiver: &mut UnboundedReceiver<ClaimEvent>) {

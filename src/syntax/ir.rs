@@ -161,6 +161,12 @@ impl Manuscript {
         }
     }
 
+    /// The innermost section enclosing a sentence (through its paragraph).
+    pub fn section_of(&self, sentence: &Sentence) -> Option<&Section> {
+        let index = self.paragraphs.get(sentence.paragraph)?.section?;
+        self.sections.get(index)
+    }
+
     /// The citation key whose span contains (or touches the end of) `offset`.
     pub fn key_at(&self, offset: usize) -> Option<(&Citation, &CitationKey)> {
         self.citations.iter().find_map(|citation| {

@@ -30,6 +30,8 @@ pub struct SentenceInput {
     pub prose: String,
     /// The sentence cites something (even entries without an abstract).
     pub has_citation: bool,
+    /// In the abstract, which carries no citations by convention: never an uncited claim.
+    pub in_abstract: bool,
     /// Cited entries with an abstract; the others are never judged.
     pub cited: Vec<CitedAbstract>,
 }
@@ -153,7 +155,7 @@ impl Checker {
         for (i, input) in inputs.iter().enumerate() {
             let is_claim = need[i] >= self.uncited_threshold;
             let verdict = match (&self.verifier, input.has_citation) {
-                (_, false) if is_claim => Verdict::Uncited {
+                (_, false) if is_claim && !input.in_abstract => Verdict::Uncited {
                     probability: need[i],
                     suggestions: self.suggest(&claims[i], &[], pool)?,
                 },

@@ -8,7 +8,7 @@ use super::check::{Candidate, CitedAbstract, Pool, SentenceInput};
 use super::ignore::is_ignored;
 use crate::project::{Project, Workspace};
 use crate::store::hash_input;
-use crate::syntax::Manuscript;
+use crate::syntax::{Manuscript, SectionKind};
 
 /// A sentence of a project file, by index into its manuscript's sentences.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,5 +98,7 @@ pub fn sentence_input(
             });
         }
     }
-    SentenceInput { prose: sentence.prose.clone(), has_citation, cited }
+    let in_abstract =
+        manuscript.section_of(sentence).is_some_and(|s| s.kind == SectionKind::Abstract);
+    SentenceInput { prose: sentence.prose.clone(), has_citation, in_abstract, cited }
 }
