@@ -138,19 +138,32 @@ fn chembench_uncited_flags_match_python() {
     );
 }
 
-#[test]
-fn labels_of_another_paper_are_refused() {
-    let Some(folder) = common::shared_data("papers/latex/araa-gps") else { return };
-    let labels = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models/train/claim-labels/chembench-paper.jsonl");
+/// `scholia eval uncited` in `folder` with a label file; (success, stderr).
+fn eval_uncited(folder: &std::path::Path, labels: &std::path::Path) -> (bool, String) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
-        .current_dir(&folder)
+        .current_dir(folder)
         .args(["eval", "uncited", "--root", ".", "--labels"])
-        .arg(&labels)
+        .arg(labels)
         .arg("src/tex/ms.tex")
         .output()
         .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("is not the one labelled"), "{stderr}");
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn wrong_or_malformed_labels_are_refused() {
+    let Some(folder) = common::shared_data("papers/latex/araa-gps") else { return };
+    let other = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models/train/claim-labels/chembench-paper.jsonl");
+    let (ok, stderr) = eval_uncited(&folder, &other);
+    assert!(!ok && stderr.contains("is not the one labelled"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo.jsonl");
+    std::fs::write(
+        &typo,
+        "{\"id\": \"araa-gps:0\", \"sha\": \"0123456789abcdef\", \"label\": \"need\"}\n",
+    )
+    .unwrap();
+    let (ok, stderr) = eval_uncited(&folder, &typo);
+    assert!(!ok && stderr.contains("label \"need\" is not one of"), "{stderr}");
 }

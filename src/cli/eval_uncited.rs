@@ -19,6 +19,10 @@ use super::sentences::{project_rows, Row};
 
 /// Ranked sentences for the threshold-free figure (precision among the top N).
 const TOP: usize = 50;
+/// The labels of `models/train/claim-labels/GUIDELINES.md`.
+const LABELS: [&str; 3] = ["needs", "attributed", "none"];
+/// Fewest hex digits of a sentence's sha256 a label must give.
+const MIN_SHA: usize = 8;
 
 #[derive(clap::Args)]
 pub struct UncitedArgs {
@@ -76,6 +80,12 @@ fn read_labels(args: &UncitedArgs, rows: &[Row]) -> Result<HashMap<usize, String
             l.id.rsplit_once(':').and_then(|(_, i)| i.parse::<usize>().ok()).ok_or_else(|| {
                 format!("{shown}:{}: id {:?} is not <paper>:<index>", n + 1, l.id)
             })?;
+        if !LABELS.contains(&l.label.as_str()) {
+            return Err(format!("{shown}:{}: label {:?} is not one of {LABELS:?}", n + 1, l.label));
+        }
+        if l.sha.len() < MIN_SHA {
+            return Err(format!("{shown}:{}: sha needs at least {MIN_SHA} hex digits", n + 1));
+        }
         let matches = rows.get(index).is_some_and(|row| {
             let digest = Sha256::digest(row.prose.as_bytes());
             digest.iter().map(|b| format!("{b:02x}")).collect::<String>().starts_with(&l.sha)
@@ -93,6 +103,9 @@ fn read_labels(args: &UncitedArgs, rows: &[Row]) -> Result<HashMap<usize, String
 }
 
 pub fn run(args: &UncitedArgs) -> Result<(), String> {
+    if let Some(t) = args.threshold.filter(|t| !(0.0..=1.0).contains(t)) {
+        return Err(format!("--threshold {t} is not a probability (0 to 1)"));
+    }
     let rows = project_rows(&args.file, args.root.as_deref())?;
     let labels = read_labels(args, &rows)?;
     let scored: Vec<(&Row, bool)> = rows
