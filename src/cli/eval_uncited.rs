@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use scholia::analysis::claims::detect::{eligible, ClaimDetector};
+use scholia::store::hex;
 use scholia::syntax::SectionKind;
 
 use super::sentences::{project_rows, Row};
@@ -86,10 +87,8 @@ fn read_labels(args: &UncitedArgs, rows: &[Row]) -> Result<HashMap<usize, String
         if l.sha.len() < MIN_SHA {
             return Err(format!("{shown}:{}: sha needs at least {MIN_SHA} hex digits", n + 1));
         }
-        let matches = rows.get(index).is_some_and(|row| {
-            let digest = Sha256::digest(row.prose.as_bytes());
-            digest.iter().map(|b| format!("{b:02x}")).collect::<String>().starts_with(&l.sha)
-        });
+        let matches =
+            rows.get(index).is_some_and(|row| hex(&Sha256::digest(&row.prose)).starts_with(&l.sha));
         if !matches {
             return Err(format!(
                 "{shown}:{}: sentence {} of this paper is not the one labelled (another paper, or its text changed)",

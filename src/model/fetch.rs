@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::manifest::{FileEntry, Source};
 use super::ModelError;
+use crate::store::hex;
 
 /// Where bundled files are read from: `SCHOLIA_BUNDLED_MODELS` (for an installed binary,
 /// which has no source tree), else the `models/` folder of the tree it was built from.
@@ -35,10 +36,6 @@ pub fn sha256_file(path: &Path) -> Result<String, ModelError> {
     let mut hasher = Sha256::new();
     io::copy(&mut file, &mut hasher).map_err(ModelError::io(path))?;
     Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Checks an existing file against its expected sha256.

@@ -220,7 +220,7 @@ mod tests {
     #[test]
     fn embedded_head_matches_its_spec() {
         let spec = spec();
-        let hex: String = Sha256::digest(HEAD_ONNX).iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::store::hex(&Sha256::digest(HEAD_ONNX));
         assert_eq!(spec["model_sha256"].as_str(), Some(hex.as_str()));
         assert!(PIPELINE_VERSION.contains(&hex[..8]), "bump PIPELINE_VERSION with the head");
         assert_eq!(spec["dimension"].as_u64(), Some(DIM as u64));

@@ -152,7 +152,7 @@ mod tests {
     fn embedded_head_matches_its_spec() {
         let spec: serde_json::Value = serde_json::from_str(HEAD_SPEC).unwrap();
         let digest = Sha256::digest(HEAD_ONNX);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::store::hex(&digest);
         assert_eq!(spec["model_sha256"].as_str(), Some(hex.as_str()));
         assert!(PIPELINE_VERSION.contains(&hex[..8]), "bump PIPELINE_VERSION with the head");
         assert_eq!(spec["dimension"].as_u64(), Some(DIM as u64));
