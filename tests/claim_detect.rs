@@ -92,22 +92,37 @@ fn probabilities_match_python() {
     assert!(detector.needs_citation(&[]).unwrap().is_empty());
 }
 
+/// `models/train/claim-labels/<paper>.jsonl`.
+fn labels_of(paper: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("models/train/claim-labels/{paper}.jsonl"))
+}
+
+/// `scholia eval uncited [extra] --labels LABELS src/tex/ms.tex` run in `folder`.
+fn eval_uncited(
+    folder: &std::path::Path,
+    labels: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
+        .current_dir(folder)
+        .args(["eval", "uncited", "--root", "."])
+        .args(extra)
+        .arg("--labels")
+        .arg(labels)
+        .arg("src/tex/ms.tex")
+        .output()
+        .unwrap()
+}
+
 /// `scholia eval uncited` on a real paper against its blind labels: the flags and their
 /// precision must be what the Python reference measured for the shipped head.
-fn eval_uncited_matches_python(paper: &str, folder: &str, root: &str) {
+fn eval_uncited_matches_python(paper: &str, folder: &str) {
     let Some(folder) = common::shared_data(folder) else { return };
     if detector().is_none() {
         return;
     }
-    let labels = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("models/train/claim-labels/{paper}.jsonl"));
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
-        .current_dir(&folder)
-        .args(["eval", "uncited", "--json", "--root", ".", "--labels"])
-        .arg(&labels)
-        .arg(root)
-        .output()
-        .unwrap();
+    let output = eval_uncited(&folder, &labels_of(paper), &["--json"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let got: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -126,36 +141,22 @@ fn eval_uncited_matches_python(paper: &str, folder: &str, root: &str) {
 
 #[test]
 fn araa_gps_uncited_flags_match_python() {
-    eval_uncited_matches_python("araa-gps", "papers/latex/araa-gps", "src/tex/ms.tex");
+    eval_uncited_matches_python("araa-gps", "papers/latex/araa-gps");
 }
 
 #[test]
 fn chembench_uncited_flags_match_python() {
-    eval_uncited_matches_python(
-        "chembench-paper",
-        "papers/latex/chembench-paper",
-        "src/tex/ms.tex",
-    );
-}
-
-/// `scholia eval uncited` in `folder` with a label file; (success, stderr).
-fn eval_uncited(folder: &std::path::Path, labels: &std::path::Path) -> (bool, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
-        .current_dir(folder)
-        .args(["eval", "uncited", "--root", ".", "--labels"])
-        .arg(labels)
-        .arg("src/tex/ms.tex")
-        .output()
-        .unwrap();
-    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+    eval_uncited_matches_python("chembench-paper", "papers/latex/chembench-paper");
 }
 
 #[test]
 fn wrong_or_malformed_labels_are_refused() {
     let Some(folder) = common::shared_data("papers/latex/araa-gps") else { return };
-    let other = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models/train/claim-labels/chembench-paper.jsonl");
-    let (ok, stderr) = eval_uncited(&folder, &other);
+    let refused = |labels: &std::path::Path| {
+        let output = eval_uncited(&folder, labels, &[]);
+        (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (ok, stderr) = refused(&labels_of("chembench-paper"));
     assert!(!ok && stderr.contains("is not the one labelled"), "{stderr}");
     let dir = tempfile::tempdir().unwrap();
     let typo = dir.path().join("typo.jsonl");
@@ -164,6 +165,6 @@ fn wrong_or_malformed_labels_are_refused() {
         "{\"id\": \"araa-gps:0\", \"sha\": \"0123456789abcdef\", \"label\": \"need\"}\n",
     )
     .unwrap();
-    let (ok, stderr) = eval_uncited(&folder, &typo);
+    let (ok, stderr) = refused(&typo);
     assert!(!ok && stderr.contains("label \"need\" is not one of"), "{stderr}");
 }
