@@ -13,7 +13,7 @@ use tower_lsp_server::Client;
 
 use super::settings::ClaimSettings;
 use crate::analysis::claims::diagnose::Collector;
-use crate::analysis::claims::{inputs, Checker, Pool, SentenceInput, Verdict};
+use crate::analysis::claims::{detect, inputs, Checker, Pool, SentenceInput, Thresholds, Verdict};
 use crate::analysis::Diagnostic;
 use crate::jobs::claims::{Check, ClaimEvent, ClaimLookup, Claims, Loader};
 use crate::jobs::summaries::ModelState;
@@ -28,6 +28,21 @@ const PAUSE: Duration = Duration::from_millis(150);
 /// Bumped when the pipeline changes what a verdict means, so cached ones are recomputed.
 const PIPELINE_VERSION: &str = "claims-1";
 
+/// Names what a cached verdict depends on: the embed and verify models, the built-in claim
+/// head (its version), this pipeline and the threshold overrides.
+fn cache_model_id(models: &Models, t: Thresholds) -> String {
+    let id = |role| models.resolve(role).map_or_else(|_| "none".to_owned(), |m| m.cache_id());
+    format!(
+        "{}+{}+{}+{PIPELINE_VERSION}+{:?}/{:?}/{:?}",
+        id(Role::Embed),
+        id(Role::Verify),
+        detect::PIPELINE_VERSION,
+        t.uncited,
+        t.support,
+        t.contradict
+    )
+}
+
 impl Check for Checker {
     fn check(&self, inputs: &[&SentenceInput], pool: &Pool) -> Result<Vec<Verdict>, String> {
         Checker::check(self, inputs, pool).map_err(|e| e.to_string())
@@ -40,16 +55,7 @@ pub fn start(
     settings: &ClaimSettings,
 ) -> (Claims, UnboundedReceiver<ClaimEvent>) {
     let (cache, _) = super::summaries::open_cache();
-    let id = |role| models.resolve(role).map_or_else(|_| "none".to_owned(), |m| m.cache_id());
-    let t = settings.thresholds;
-    let model_id = format!(
-        "{}+{}+{PIPELINE_VERSION}+{:?}/{:?}/{:?}",
-        id(Role::Embed),
-        id(Role::Verify),
-        t.uncited,
-        t.support,
-        t.contradict
-    );
+    let model_id = cache_model_id(&models, settings.thresholds);
     let thresholds = settings.thresholds;
     let loader: Loader = Box::new(move || {
         let (checker, warnings) = Checker::new(&models, thresholds).map_err(|e| e.to_string())?;
@@ -139,5 +145,19 @@ pub async fn forward_events(
             }
             Some(ClaimEvent::State(_)) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ModelsConfig;
+
+    #[test]
+    fn cached_verdicts_name_the_claim_head() {
+        // A retrained head must not reuse the old head's cached uncited-claim verdicts.
+        let models = Models::new(ModelsConfig::default()).unwrap();
+        let id = cache_model_id(&models, Thresholds::default());
+        assert!(id.contains(detect::PIPELINE_VERSION), "{id}");
     }
 }
