@@ -1,7 +1,7 @@
 """Claims written against uncited SciFact corpus abstracts (verify-claims/, see its README).
 
-SciFact's own training pairs hold 173 contradicted claims, most of them a supported claim
-with its direction flipped. The written claims add, per abstract, a paraphrased supported
+SciFact's training split holds 128 contradicted (claim, abstract) pairs, most of them a claim
+written by flipping a supported one. The written claims add, per abstract, a paraphrased supported
 finding, two contradicted ones (the same finding reversed; another finding stated falsely)
 and an unaddressed one, so the model sees contradictions worded freshly against evidence it
 must read. They are training pairs only: their abstracts are cited by no SciFact claim.
