@@ -38,7 +38,7 @@ fn classify_throughput(c: &mut Criterion) {
             return;
         }
     }
-    let classifier = models.classifier(Role::Verify).expect("classifier loads");
+    let classifier = models.verifier().expect("classifier loads");
     let texts: Vec<&str> = include_str!("compare/model_embed_texts.txt").lines().collect();
     let owned = pairs(&texts);
     let pairs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();

@@ -5,7 +5,7 @@ mod model_support;
 
 use std::path::PathBuf;
 
-use scholia::model::{ModelError, ModelsConfig, Role};
+use scholia::model::{ModelsConfig, Role};
 
 #[derive(serde::Deserialize)]
 struct Expected {
@@ -24,7 +24,7 @@ fn classifier_matches_python_onnxruntime() {
     let Some(models) = model_support::fetched_runtime(config) else {
         return;
     };
-    let classifier = models.classifier(Role::Verify).unwrap();
+    let classifier = models.verifier().unwrap();
     assert_eq!(classifier.labels(), ["contradiction", "entailment", "neutral"]);
 
     let expected: Expected =
@@ -38,14 +38,4 @@ fn classifier_matches_python_onnxruntime() {
             assert!((g - w).abs() < 1e-5, "got {got:?}, want {want:?}");
         }
     }
-}
-
-#[test]
-fn classifier_roles_only() {
-    let Some(models) = model_support::fetched_runtime(ModelsConfig::default()) else {
-        return;
-    };
-    assert!(matches!(models.classifier(Role::Embed), Err(ModelError::Manifest(_))));
-    let err = models.classifier(Role::Claim).err().expect("claim has no default yet");
-    assert!(err.to_string().contains("not configured"), "{err}");
 }

@@ -4,7 +4,7 @@
 
 mod model_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use scholia::model::{Embedder, ModelError, Models, ModelsConfig, Role};
 
@@ -112,18 +112,6 @@ fn missing_model_file_names_the_file_and_the_fix() {
     let text = err.to_string();
     assert!(text.starts_with("the embed model is not available because"), "{text}");
     assert!(text.contains(&dir.path().join("model.onnx").display().to_string()), "{text}");
-}
-
-#[test]
-fn unconfigured_role_is_reported_not_configured() {
-    let models = Models::with_manifest(
-        scholia::model::Manifest::builtin().unwrap(),
-        Path::new("/nonexistent").to_owned(),
-        ModelsConfig::default(),
-    );
-    let err = models.resolve(Role::Claim).unwrap_err();
-    assert!(matches!(err, ModelError::NotConfigured(Role::Claim)));
-    assert!(err.to_string().contains("not configured"));
 }
 
 #[test]

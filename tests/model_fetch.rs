@@ -119,8 +119,11 @@ fn hugging_face_fetch_verifies_renames_and_reports_faults() {
     );
     let (ok, out) = run(ModelsCommand::Fetch { roles: vec![Role::Embed], fixtures: false });
     assert!(ok.unwrap() && out.contains("already present"), "{out}");
-    let (ok, _) = run(ModelsCommand::Fetch { roles: vec![Role::Claim], fixtures: false });
-    assert!(matches!(ok, Err(ModelError::NotConfigured(Role::Claim))));
+    // This manifest has no verify model: naming the role is an error, not a silent skip.
+    let (ok, _) = run(ModelsCommand::Fetch { roles: vec![Role::Verify], fixtures: false });
+    let err = ok.unwrap_err();
+    assert!(matches!(err, ModelError::NotConfigured(Role::Verify)));
+    assert!(err.to_string().contains("not configured"), "{err}");
     let (ok, out) = run(ModelsCommand::Verify);
     assert!(ok.unwrap(), "{out}");
     std::fs::write(home.path().join("models/embed/tiny/model.onnx"), b"tampered").unwrap();

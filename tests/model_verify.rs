@@ -55,7 +55,7 @@ fn verify_model_matches_python_onnxruntime() {
     assert_eq!(decision, golden.decision, "the fetched scholia-verify.json is the golden one");
     assert_eq!(resolved.max_length, Some(decision.max_length));
 
-    let classifier = models.classifier(Role::Verify).unwrap();
+    let classifier = models.verifier().unwrap();
     assert_eq!(classifier.labels(), golden.labels);
     assert_eq!(classifier.labels(), ["SUPPORT", "CONTRADICT", "NEI"]);
 

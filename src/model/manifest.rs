@@ -18,18 +18,16 @@ const DEFAULT_MANIFEST: &str = include_str!("../../models/manifest.toml");
 pub enum Role {
     Embed,
     Verify,
-    Claim,
     Generate,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Embed, Role::Verify, Role::Claim, Role::Generate];
+    pub const ALL: [Role; 3] = [Role::Embed, Role::Verify, Role::Generate];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Embed => "embed",
             Role::Verify => "verify",
-            Role::Claim => "claim",
             Role::Generate => "generate",
         }
     }
@@ -225,7 +223,6 @@ pub struct Manifest {
     pub runtime: RuntimeEntry,
     embed: Option<ModelEntry>,
     verify: Option<ModelEntry>,
-    claim: Option<ModelEntry>,
     generate: Option<ModelEntry>,
     /// Models the tests use that no role defaults to, keyed by a short name;
     /// `scholia models fetch --fixtures` fetches them.
@@ -242,7 +239,7 @@ impl Manifest {
     pub fn parse(text: &str) -> Result<Self, ModelError> {
         let manifest: Self =
             toml::from_str(text).map_err(|e| ModelError::Manifest(e.to_string()))?;
-        let models = [&manifest.embed, &manifest.verify, &manifest.claim, &manifest.generate];
+        let models = [&manifest.embed, &manifest.verify, &manifest.generate];
         for entry in models.into_iter().flatten().chain(manifest.fixtures.values()) {
             let converted = entry.files.iter().filter(|f| f.source == Source::Converted).count();
             let consistent = match &entry.convert {
@@ -270,7 +267,6 @@ impl Manifest {
         match role {
             Role::Embed => self.embed.as_ref(),
             Role::Verify => self.verify.as_ref(),
-            Role::Claim => self.claim.as_ref(),
             Role::Generate => self.generate.as_ref(),
         }
     }
@@ -296,7 +292,6 @@ mod tests {
         assert_eq!(verify.architecture, Architecture::CrossEncoder);
         let names: Vec<&str> = verify.files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["model.onnx", "config.json", "scholia-verify.json", "tokenizer.json"]);
-        assert!(m.model(Role::Claim).is_none());
     }
 
     #[test]

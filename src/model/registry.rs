@@ -179,7 +179,6 @@ pub struct Models {
     config: Mutex<ModelsConfig>,
     embedder: Slot<Embedder>,
     verifier: Slot<Classifier>,
-    claim_detector: Slot<Classifier>,
     generator: Slot<Generator>,
     /// Warnings not yet taken, when no sink is set.
     warnings: Mutex<Vec<String>>,
@@ -204,7 +203,6 @@ impl Models {
             config: Mutex::new(config),
             embedder: Slot::default(),
             verifier: Slot::default(),
-            claim_detector: Slot::default(),
             generator: Slot::default(),
             warnings: Mutex::default(),
             reported: Mutex::default(),
@@ -243,9 +241,6 @@ impl Models {
         }
         if changed(Role::Verify) {
             *lock(&self.verifier) = None;
-        }
-        if changed(Role::Claim) {
-            *lock(&self.claim_detector) = None;
         }
         if changed(Role::Generate) {
             *lock(&self.generator) = None;
@@ -347,14 +342,9 @@ impl Models {
         self.load_once(&self.embedder, Role::Embed, Embedder::load)
     }
 
-    /// The pair classifier of `role` (`verify` or `claim`), loaded on first call.
-    pub fn classifier(&self, role: Role) -> Result<Arc<Classifier>, ModelError> {
-        let slot = match role {
-            Role::Verify => &self.verifier,
-            Role::Claim => &self.claim_detector,
-            _ => return Err(ModelError::Manifest(format!("role {role} is not a classifier role"))),
-        };
-        self.load_once(slot, role, Classifier::load)
+    /// The `verify` pair classifier, loaded on first call.
+    pub fn verifier(&self) -> Result<Arc<Classifier>, ModelError> {
+        self.load_once(&self.verifier, Role::Verify, Classifier::load)
     }
 
     /// The text generator, loaded on first call.

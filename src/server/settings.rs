@@ -222,8 +222,8 @@ impl Settings {
         for (name, value) in object {
             let Some(role) = Role::ALL.into_iter().find(|r| r.as_str() == name) else {
                 errors.push(format!(
-                    "scholia.models.{name} is not a model role (embed, verify, claim, \
-                     generate); ignored"
+                    "scholia.models.{name} is not a model role (embed, verify, generate); \
+                     ignored"
                 ));
                 continue;
             };
@@ -379,16 +379,16 @@ mod tests {
         let missing = dir.path().join("nope");
         let mut errors = s.merge_json(&json!({
             "executionProvider": "tpu",
-            "models": {"embed": missing, "claim": "relative/dir", "draft": "/tmp"}
+            "models": {"embed": missing, "verify": "relative/dir", "claim": "/tmp"}
         }));
         errors.sort();
         assert_eq!(
             errors,
             [
                 "scholia.executionProvider must be one of \"auto\", \"cpu\", \"cuda\", \"directml\", got \"tpu\"; using cuda".to_owned(),
-                "scholia.models.claim must be an absolute folder path (`~/` allowed), got \"relative/dir\"; using the default model".to_owned(),
-                "scholia.models.draft is not a model role (embed, verify, claim, generate); ignored".to_owned(),
+                "scholia.models.claim is not a model role (embed, verify, generate); ignored".to_owned(),
                 format!("scholia.models.embed names a folder that does not exist: {}; using {folder}", missing.display()),
+                "scholia.models.verify must be an absolute folder path (`~/` allowed), got \"relative/dir\"; using the default model".to_owned(),
             ]
         );
         assert_eq!(s.models.local_models.get(&Role::Embed), Some(&PathBuf::from(folder)));

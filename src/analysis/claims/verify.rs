@@ -65,7 +65,7 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(models: &Models) -> Result<Self, ModelError> {
-        let classifier = models.classifier(Role::Verify)?;
+        let classifier = models.verifier()?;
         let config = VerifyConfig::load(models.resolve(Role::Verify)?.file(CONFIG_FILE)?)?;
         Self::from_parts(classifier, config)
     }
