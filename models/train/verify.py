@@ -357,7 +357,7 @@ def main():
 
     pairs, corpora = vd.load()
     if args.written:
-        pairs += load_written(corpora["scifact"], [p for p in pairs if p.source == "scifact"])
+        pairs += load_written(corpora["scifact"], pairs)
         corpora["written"] = corpora["scifact"]
     embedder = lambda: Embedder(os.path.join(args.models, EMBED_MODEL),  # noqa: E731
                                 os.path.join(args.models, GT, "tokenizer.json"), args.threads)

@@ -20,10 +20,8 @@ MIN_SENTENCES, MAX_SENTENCES = 5, 12
 
 def chosen_documents(data=vd.DATA):
     """The corpus documents eligible for written claims, in the seeded order."""
-    sf = os.path.join(data, "scifact")
-    with open(os.path.join(sf, "claims_train.jsonl"), encoding="utf-8") as f:
-        cited = {d for line in f if line.strip() for d in json.loads(line)["cited_doc_ids"]}
-    with open(os.path.join(sf, "corpus.jsonl"), encoding="utf-8") as f:
+    cited = vd.scifact_cited(vd.load(data)[0])
+    with open(os.path.join(data, "scifact", "corpus.jsonl"), encoding="utf-8") as f:
         docs = [json.loads(line) for line in f if line.strip()]
     docs = [d for d in docs if d["doc_id"] not in cited
             and MIN_SENTENCES <= len(d["abstract"]) <= MAX_SENTENCES]

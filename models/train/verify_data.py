@@ -109,6 +109,11 @@ def load(data=DATA):
     return pairs, corpora
 
 
+def scifact_cited(pairs):
+    """Corpus documents some SciFact claim (any split) cites: the ones no written claim may use."""
+    return {p.doc_id for p in pairs if p.source == "scifact"}
+
+
 def select_evidence(claim_vec, sentence_vecs, sentences, k=TOP_K):
     """The top-k sentences by cosine (vectors are L2-normalised), in abstract order, joined."""
     scores = sentence_vecs @ claim_vec

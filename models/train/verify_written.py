@@ -40,9 +40,10 @@ def _check(row, corpus, cited, where):
     return claim, sorted(set(sentences))
 
 
-def load_written(corpus, scifact_pairs, folder=WRITTEN):
-    """Training Pairs (source "written") from every claims-*.jsonl in `folder`."""
-    cited = {p.doc_id for p in scifact_pairs}
+def load_written(corpus, pairs, folder=WRITTEN):
+    """Training Pairs (source "written") from every claims-*.jsonl in `folder`; `pairs` are
+    the labelled pairs, whose SciFact documents the written claims must not use."""
+    cited = vd.scifact_cited(pairs)
     paths = sorted(glob.glob(os.path.join(folder, "claims-*.jsonl")))
     if not paths:
         raise ValueError(f"no claims-*.jsonl in {folder}")
