@@ -2,9 +2,10 @@
 
 SciFact's training split holds 128 contradicted (claim, abstract) pairs, most of them a claim
 written by flipping a supported one. The written claims add, per abstract, a paraphrased supported
-finding, two contradicted ones (the same finding reversed; another finding stated falsely)
-and an unaddressed one, so the model sees contradictions worded freshly against evidence it
-must read. They are training pairs only: their abstracts are cited by no SciFact claim.
+finding, the same finding reversed, an unaddressed one, and either another finding stated
+falsely (packets 1-16) or a second supported finding (packets 17-32), so the model sees
+contradictions worded freshly against evidence it must read. They are training pairs only:
+their abstracts are cited by no SciFact claim.
 """
 import glob
 import json
@@ -13,8 +14,8 @@ import os
 import verify_data as vd
 
 WRITTEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify-claims")
-HOW = {"paraphrase": "SUPPORT", "reversal": "CONTRADICT", "other-finding": "CONTRADICT",
-       "unaddressed": "NEI"}
+HOW = {"paraphrase": "SUPPORT", "second-finding": "SUPPORT", "reversal": "CONTRADICT",
+       "other-finding": "CONTRADICT", "unaddressed": "NEI"}
 MIN_WORDS, MAX_WORDS = 6, 30
 
 
