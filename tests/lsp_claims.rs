@@ -20,8 +20,8 @@ use serde_json::{json, Value};
 /// supported by its one cited abstract, contradicted by it, and a background claim the test
 /// leaves uncited (its supporting abstract is in the bibliography among others). The shipped
 /// model finds 7 of that split's 49 contradictions (`models/verify/eval_claims.txt`); the
-/// contradicted claim is one of them, and one whose closest abstract sentence is a gold
-/// rationale, so the quoted evidence can be checked. The supported claim is one the model
+/// contradicted claim is one of them, so the quoted evidence can be checked against the
+/// gold rationale. The supported claim is one the model
 /// supports (41 of the split's 71 supported pairs are).
 const SUPPORTED: u64 = 470;
 const CONTRADICTED: u64 = 835;
@@ -174,12 +174,26 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
         .as_str()
         .unwrap()
         .ends_with("diagnostics.md#contradicting-citation"));
-    let related = &contra["relatedInformation"][0];
-    assert_eq!(related["location"]["uri"], uri(&root.join("refs.bib")));
-    let quoted = related["message"].as_str().unwrap();
+    // Every sentence the model read, closest first (the one the message quotes), each
+    // pointing at the cited entry; a gold rationale sentence is among them.
+    let related = contra["relatedInformation"].as_array().unwrap();
+    assert_eq!(related.len(), 3, "top 3 evidence sentences: {related:#?}");
+    let cited_abstract = corpus[&contradicted.doc].1.join(" ");
+    let quotes: Vec<&str> = related
+        .iter()
+        .map(|r| {
+            assert_eq!(r["location"]["uri"], uri(&root.join("refs.bib")));
+            let quoted = r["message"].as_str().unwrap();
+            let inner = quoted.split_once('\u{201c}').unwrap().1.trim_end_matches('\u{201d}');
+            assert!(cited_abstract.contains(inner), "{quoted:?} is not from the cited abstract");
+            quoted
+        })
+        .collect();
+    let closest = quotes[0].split_once(": ").unwrap().1;
+    assert!(contra["message"].as_str().unwrap().ends_with(closest), "{contra:#?}");
     assert!(
-        contradicted.rationale.iter().any(|r| quoted.contains(r.trim_end_matches('.'))),
-        "evidence {quoted:?} is not a rationale sentence {:?}",
+        quotes.iter().any(|q| contradicted.rationale.iter().any(|r| q.contains(r.trim_end_matches('.')))),
+        "no rationale sentence {:?} among the evidence {quotes:?}",
         contradicted.rationale
     );
 

@@ -26,7 +26,7 @@ use crate::project::{Project, Workspace};
 /// and only costs the one edited sentence.
 const PAUSE: Duration = Duration::from_millis(150);
 /// Bumped when the pipeline changes what a verdict means, so cached ones are recomputed.
-const PIPELINE_VERSION: &str = "claims-1";
+const PIPELINE_VERSION: &str = "claims-2";
 
 /// Names what a cached verdict depends on: the embed and verify models, the built-in claim
 /// head (its version), this pipeline and the threshold overrides.

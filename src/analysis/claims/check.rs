@@ -81,8 +81,15 @@ pub struct Judgement {
     pub key: String,
     pub label: Label,
     pub probabilities: Probabilities,
-    /// The abstract sentence closest to the claim.
-    pub quote: String,
+    /// The abstract sentences the model read, closest to the claim first.
+    pub evidence: Vec<String>,
+}
+
+impl Judgement {
+    /// The sentence a diagnostic's message quotes: the closest to the claim.
+    pub fn quote(&self) -> &str {
+        self.evidence.first().map_or("", String::as_str)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -232,7 +239,7 @@ impl Checker {
                 key,
                 label: verifier.config().decide(probabilities),
                 probabilities,
-                quote: e.quote,
+                evidence: e.sentences,
             })
             .collect())
     }

@@ -1,5 +1,5 @@
 //! Verdicts as diagnostics: the sentence's span, a message that says what is wrong, the
-//! cited entries (with the evidence sentence) as related information, and citation
+//! cited entries (with their evidence sentences) as related information, and citation
 //! suggestions as quick fixes.
 
 use std::collections::BTreeMap;
@@ -86,19 +86,18 @@ pub fn diagnostic(
             .filter_map(|s| cite_fix(manuscript, text, index, &s.key, &s.title))
             .collect()
     };
-    let related = |judged: &[Judgement], label: Option<Label>| {
-        judged
-            .iter()
-            .filter(|j| label.is_none_or(|l| j.label == l))
-            .filter_map(|j| {
-                let found = workspace.resolve_key(project, &j.key)?;
-                Some(Related {
-                    path: found.source.to_path_buf(),
-                    span: found.entry.key_span.clone(),
-                    message: format!("{}: \u{201c}{}\u{201d}", j.key, j.quote),
-                })
-            })
-            .collect()
+    // Each entry quoting `quoted(j)` of its evidence sentences, closest first.
+    let related = |judged: &[&Judgement], quoted: usize| {
+        let mut out = Vec::new();
+        for j in judged {
+            let Some(found) = workspace.resolve_key(project, &j.key) else { continue };
+            out.extend(j.evidence.iter().take(quoted).map(|sentence| Related {
+                path: found.source.to_path_buf(),
+                span: found.entry.key_span.clone(),
+                message: format!("{}: \u{201c}{sentence}\u{201d}", j.key),
+            }));
+        }
+        out
     };
     let diagnostic = match verdict {
         Verdict::Fine => return None,
@@ -124,7 +123,7 @@ pub fn diagnostic(
                 offer(suggestions)
             ),
             fixes: fixes(suggestions),
-            related: related(judged, None),
+            related: related(&judged.iter().collect::<Vec<_>>(), 1),
         },
         Verdict::Contradicted { judged } => {
             let against: Vec<&Judgement> =
@@ -136,10 +135,13 @@ pub fn diagnostic(
                 code: CONTRADICTING,
                 message: format!(
                     "The abstract of {} appears to contradict this sentence: \u{201c}{}\u{201d}",
-                    first.key, first.quote
+                    first.key,
+                    first.quote()
                 ),
                 fixes: Vec::new(),
-                related: related(judged, Some(Label::Contradict)),
+                // Every sentence the model read: the closest one is the contradicting one
+                // in only about 2 of 5 SciFact contradictions, the three together in 9 of 10.
+                related: related(&against, usize::MAX),
             }
         }
     };

@@ -1,15 +1,13 @@
 //! Evidence for a claim from one abstract: the abstract's sentences most similar to the
 //! claim (embedding cosine), kept in abstract order, as the verify model was trained.
 
-/// What the verify model reads, and the sentence a diagnostic quotes.
+/// What the verify model reads, and the sentences a diagnostic quotes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
     /// The chosen sentences in abstract order, joined by a space.
     pub text: String,
-    /// The single most similar sentence.
-    pub quote: String,
-    /// Its cosine to the claim.
-    pub similarity: f32,
+    /// The chosen sentences, closest to the claim first.
+    pub sentences: Vec<String>,
 }
 
 /// Both vectors L2-normalised, so the dot product is the cosine.
@@ -28,11 +26,15 @@ pub fn select(
         vectors.iter().map(|v| cosine(claim, v)).enumerate().collect();
     // Ties keep abstract order, so the choice is deterministic.
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let &(best, similarity) = ranked.first()?;
-    let mut chosen: Vec<usize> = ranked.iter().take(top_k.max(1)).map(|&(i, _)| i).collect();
-    chosen.sort_unstable();
-    let text = chosen.iter().map(|&i| sentences[i]).collect::<Vec<_>>().join(" ");
-    Some(Evidence { text, quote: sentences[best].to_owned(), similarity })
+    if ranked.is_empty() {
+        return None;
+    }
+    let by_rank: Vec<usize> = ranked.iter().take(top_k.max(1)).map(|&(i, _)| i).collect();
+    let mut in_order = by_rank.clone();
+    in_order.sort_unstable();
+    let text = in_order.iter().map(|&i| sentences[i]).collect::<Vec<_>>().join(" ");
+    let sentences = by_rank.iter().map(|&i| sentences[i].to_owned()).collect();
+    Some(Evidence { text, sentences })
 }
 
 #[cfg(test)]
@@ -45,8 +47,7 @@ mod tests {
         let vectors = vec![vec![0.1, 0.0], vec![0.9, 0.1], vec![0.2, 0.9], vec![0.8, 0.0]];
         let e = select(&[1.0, 0.0], &sentences, &vectors, 2).unwrap();
         assert_eq!(e.text, "b d");
-        assert_eq!(e.quote, "b");
-        assert!((e.similarity - 0.9).abs() < 1e-6);
+        assert_eq!(e.sentences, ["b", "d"]);
         assert_eq!(select(&[1.0, 0.0], &[], &[], 3), None);
     }
 }
