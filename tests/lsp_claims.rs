@@ -2,7 +2,8 @@
 //! abstracts (written into a temporary project from `../shared/data/scifact` at test time):
 //! a supported claim gets nothing, a contradicted one `contradicting-citation` quoting the
 //! evidence, an uncited background claim `uncited-claim` with a quick fix citing the paper
-//! that supports it; an edit re-checks only the edited sentence.
+//! that supports it; an edit re-checks only the edited sentence. `scholia check --claims`
+//! reports the contradiction with the same evidence.
 //! Needs the fetched models (`scholia models fetch`) and the data; skips visibly.
 
 mod common;
@@ -105,11 +106,23 @@ fn code_of(d: &Value) -> &str {
     d["code"].as_str().unwrap_or("")
 }
 
-#[test]
-fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
-    let Some(data) = shared_data("scifact") else { return };
+/// The temporary project: `refs.bib` with the claims' abstracts and the distractors, and
+/// `paper.tex` citing the supported and the contradicted claim, the uncited one written in
+/// the abstract and again in the body.
+struct Paper {
+    _dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+    paper: std::path::PathBuf,
+    text: String,
+    claims: HashMap<u64, Claim>,
+    corpus: Corpus,
+}
+
+/// `None` (the test skips visibly) without the SciFact data or the models.
+fn paper() -> Option<Paper> {
+    let data = shared_data("scifact")?;
     if !models_present(&[Role::Embed, Role::Verify]) {
-        return;
+        return None;
     }
     let (claims, corpus) = scifact(&data);
     let dir = tempfile::tempdir().unwrap();
@@ -125,7 +138,6 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
     std::fs::write(root.join("refs.bib"), bib).unwrap();
     let (supported, contradicted, uncited) =
         (&claims[&SUPPORTED], &claims[&CONTRADICTED], &claims[&UNCITED]);
-    let sentence = |c: &Claim| c.text.trim_end_matches('.').to_owned();
     let text = format!(
         "\\documentclass{{article}}\n\\begin{{document}}\n\\begin{{abstract}}\n{}.\n\\end{{abstract}}\n\
          \\section{{Introduction}}\n{} \\citep{{sf{}}}.\n{} \\citep{{sf{}}}.\n{}.\n\
@@ -139,6 +151,24 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
     );
     let paper = root.join("paper.tex");
     std::fs::write(&paper, &text).unwrap();
+    Some(Paper { _dir: dir, root, paper, text, claims, corpus })
+}
+
+fn sentence(c: &Claim) -> String {
+    c.text.trim_end_matches('.').to_owned()
+}
+
+/// Zero-based line of the last occurrence of `needle`.
+fn line_of(text: &str, needle: &str) -> u64 {
+    text[..text.rfind(needle).unwrap()].matches('\n').count() as u64
+}
+
+#[test]
+fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
+    // `_dir` bound, not dropped: it holds the project.
+    let Some(Paper { _dir, root, paper, text, claims, corpus }) = paper() else { return };
+    let (supported, contradicted, uncited) =
+        (&claims[&SUPPORTED], &claims[&CONTRADICTED], &claims[&UNCITED]);
     let cache = root.join("cache");
     std::fs::create_dir_all(&cache).unwrap();
 
@@ -152,7 +182,7 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
     client.open(&paper, "latex", &text);
     // The uncited claim is written twice: in the abstract (never flagged: abstracts carry no
     // citations) and in the body, its last occurrence.
-    let line_of = |needle: &str| text[..text.rfind(needle).unwrap()].matches('\n').count() as u64;
+    let line_of = |needle: &str| line_of(&text, needle);
     let abstract_line = line_of("\\begin{abstract}") + 1;
     let diagnostics = client.diagnostics_until(&paper, |list| {
         list.iter().any(|d| code_of(d) == "contradicting-citation")
@@ -192,7 +222,9 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
     let closest = quotes[0].split_once(": ").unwrap().1;
     assert!(contra["message"].as_str().unwrap().ends_with(closest), "{contra:#?}");
     assert!(
-        quotes.iter().any(|q| contradicted.rationale.iter().any(|r| q.contains(r.trim_end_matches('.')))),
+        quotes
+            .iter()
+            .any(|q| contradicted.rationale.iter().any(|r| q.contains(r.trim_end_matches('.')))),
         "no rationale sentence {:?} among the evidence {quotes:?}",
         contradicted.rationale
     );
@@ -237,4 +269,34 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
     let after = settled(&mut client)["claims"]["checked"].as_u64().unwrap();
     assert_eq!(after, before + 1, "only the edited sentence is checked again");
     assert_eq!(client.shutdown(), 0);
+}
+
+#[test]
+fn check_cli_reports_the_contradiction_with_its_evidence() {
+    let Some(Paper { _dir, root, text, claims, corpus, .. }) = paper() else { return };
+    let contradicted = &claims[&CONTRADICTED];
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
+        .current_dir(&root)
+        .env("SCHOLIA_CACHE_DIR", root.join("cache"))
+        .args(["check", "--claims", "paper.tex", "--format", "json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    let line = line_of(&text, &sentence(contradicted)) + 1;
+    let row = rows
+        .iter()
+        .find(|r| r["code"] == "contradicting-citation" && r["line"] == line)
+        .unwrap_or_else(|| panic!("no contradiction on line {line}: {stdout}"));
+    assert_eq!(row["severity"], "warning");
+    let notes = row["related"].as_array().unwrap();
+    assert_eq!(notes.len(), 3, "{row:#}");
+    let cited_abstract = corpus[&contradicted.doc].1.join(" ");
+    for note in notes {
+        assert_eq!(note["file"], "refs.bib");
+        let quoted = note["message"].as_str().unwrap();
+        let inner = quoted.split_once('\u{201c}').unwrap().1.trim_end_matches('\u{201d}');
+        assert!(cited_abstract.contains(inner), "{quoted:?} is not from the cited abstract");
+    }
 }

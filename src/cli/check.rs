@@ -1,5 +1,6 @@
 //! `scholia check FILE...`: the server's diagnostics for each file's project, as text
-//! (`path:line:column: severity[code]: message`) or JSON.
+//! (`path:line:column: severity[code]: message`, then an indented `note:` line per related
+//! location, such as a cited entry and the evidence it quotes) or JSON.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,16 @@ struct Row {
     end_column: u32,
     severity: &'static str,
     code: &'static str,
+    message: String,
+    /// Where else the diagnostic points: a cited entry, with the evidence it quotes.
+    related: Vec<Note>,
+}
+
+#[derive(serde::Serialize)]
+struct Note {
+    file: String,
+    line: u32,
+    column: u32,
     message: String,
 }
 
@@ -93,6 +104,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                     "{}:{}:{}: {}[{}]: {}",
                     r.file, r.line, r.column, r.severity, r.code, r.message
                 );
+                for n in &r.related {
+                    println!("  note: {}:{}:{}: {}", n.file, n.line, n.column, n.message);
+                }
             }
         }
     }
@@ -127,21 +141,35 @@ fn to_rows(
     all: &BTreeMap<PathBuf, Vec<Diagnostic>>,
     cwd: &Path,
 ) -> Vec<Row> {
+    let document_of = |path: &Path| match (workspace.file(path), workspace.bib(path)) {
+        (Some(f), _) => Some(&f.document),
+        (None, Some(b)) => Some(&b.document),
+        (None, None) => None,
+    };
+    let shown = |path: &Path| path.strip_prefix(cwd).unwrap_or(path).display().to_string();
     let mut rows = Vec::new();
     for (path, list) in all {
-        let document = match (workspace.file(path), workspace.bib(path)) {
-            (Some(f), _) => &f.document,
-            (None, Some(b)) => &b.document,
-            (None, None) => continue,
-        };
-        let shown = path.strip_prefix(cwd).unwrap_or(path).display().to_string();
+        let Some(document) = document_of(path) else { continue };
         let mut sorted: Vec<&Diagnostic> = list.iter().collect();
         sorted.sort_by_key(|d| d.span.start);
         for d in sorted {
             let start = document.position(d.span.start, Encoding::Utf16);
             let end = document.position(d.span.end, Encoding::Utf16);
+            let related = d
+                .related
+                .iter()
+                .filter_map(|r| {
+                    let at = document_of(&r.path)?.position(r.span.start, Encoding::Utf16);
+                    Some(Note {
+                        file: shown(&r.path),
+                        line: at.line + 1,
+                        column: at.character + 1,
+                        message: r.message.clone(),
+                    })
+                })
+                .collect();
             rows.push(Row {
-                file: shown.clone(),
+                file: shown(path),
                 line: start.line + 1,
                 column: start.character + 1,
                 end_line: end.line + 1,
@@ -149,6 +177,7 @@ fn to_rows(
                 severity: severity_name(d.severity),
                 code: d.code,
                 message: d.message.clone(),
+                related,
             });
         }
     }
