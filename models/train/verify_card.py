@@ -70,10 +70,11 @@ def _written_note(s):
 Written pairs (`written` source, training only; `models/train/verify-claims/`): four claims
 per abstract of SciFact corpus documents that no SciFact claim cites, written from the
 abstract alone by the development agent (an LLM) following `verify-claims/GUIDELINES.md`:
-a paraphrased finding (SUPPORT), the same finding reversed and another finding stated
-falsely (CONTRADICT, with the sentences that refute them as rationale), and a claim on the
-same topic the abstract does not address (NEI). They are used like SciFact's training
-pairs: rationale and retrieved evidence for SUPPORT/CONTRADICT, retrieved evidence for NEI."""
+a paraphrased finding (SUPPORT), the same finding reversed (CONTRADICT, with the sentences
+that refute it as rationale), a claim on the same topic the abstract does not address (NEI),
+and either another finding stated falsely (CONTRADICT; packets 1-16) or restated truly
+(SUPPORT; packets 17-32). They are used like SciFact's training pairs: rationale and
+retrieved evidence for SUPPORT/CONTRADICT, retrieved evidence for NEI."""
 
 
 def _rust_eval():
