@@ -22,8 +22,8 @@ use serde_json::{json, Value};
 /// leaves uncited (its supporting abstract is in the bibliography among others). The shipped
 /// model finds 15 of that split's 49 contradictions (`models/verify/eval_claims.txt`); the
 /// contradicted claim is one of them, so the quoted evidence can be checked against the
-/// gold rationale. The supported claim is one the model
-/// supports (37 of the split's 71 supported pairs are).
+/// gold rationale. The supported claim is one the model supports (37 of the split's 71
+/// supported pairs are).
 const SUPPORTED: u64 = 470;
 const CONTRADICTED: u64 = 835;
 const UNCITED: u64 = 55;

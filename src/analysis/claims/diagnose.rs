@@ -86,7 +86,7 @@ pub fn diagnostic(
             .filter_map(|s| cite_fix(manuscript, text, index, &s.key, &s.title))
             .collect()
     };
-    // Each entry quoting `quoted(j)` of its evidence sentences, closest first.
+    // One entry per cited key and sentence: each key's first `quoted` evidence sentences.
     let related = |judged: &[&Judgement], quoted: usize| {
         let mut out = Vec::new();
         for j in judged {
