@@ -275,14 +275,18 @@ fn claims_are_judged_against_cited_abstracts_and_uncited_ones_get_a_citation() {
 fn check_cli_reports_the_contradiction_with_its_evidence() {
     let Some(Paper { _dir, root, text, claims, corpus, .. }) = paper() else { return };
     let contradicted = &claims[&CONTRADICTED];
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
-        .current_dir(&root)
-        .env("SCHOLIA_CACHE_DIR", root.join("cache"))
-        .args(["check", "--claims", "paper.tex", "--format", "json"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let check = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_scholia"))
+            .current_dir(&root)
+            .env("SCHOLIA_CACHE_DIR", root.join("cache"))
+            .args(["check", "--claims", "paper.tex", "--format", format])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    };
+    let stdout = check("json");
     let rows: Vec<Value> = serde_json::from_str(&stdout).unwrap();
     let line = line_of(&text, &sentence(contradicted)) + 1;
     let row = rows
@@ -299,4 +303,17 @@ fn check_cli_reports_the_contradiction_with_its_evidence() {
         let inner = quoted.split_once('\u{201c}').unwrap().1.trim_end_matches('\u{201d}');
         assert!(cited_abstract.contains(inner), "{quoted:?} is not from the cited abstract");
     }
+    // As text: the diagnostic's line, then its three notes.
+    let text_out = check("text");
+    let lines: Vec<&str> = text_out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            l.starts_with(&format!("paper.tex:{line}:")) && l.contains("[contradicting-citation]")
+        })
+        .unwrap_or_else(|| panic!("no contradiction on line {line}: {text_out}"));
+    let notes: Vec<&&str> =
+        lines[at + 1..].iter().take_while(|l| l.starts_with("  note: ")).collect();
+    assert_eq!(notes.len(), 3, "{text_out}");
+    assert!(notes.iter().all(|n| n.starts_with("  note: refs.bib:")), "{text_out}");
 }
