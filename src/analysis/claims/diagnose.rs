@@ -86,10 +86,11 @@ pub fn diagnostic(
             .filter_map(|s| cite_fix(manuscript, text, index, &s.key, &s.title))
             .collect()
     };
-    // One entry per cited key and sentence: each key's first `quoted` evidence sentences.
-    let related = |judged: &[&Judgement], quoted: usize| {
+    // One entry per judged key (those labelled `only`, if given) and quoted sentence: each
+    // key's first `quoted` evidence sentences.
+    let related = |judged: &[Judgement], only: Option<Label>, quoted: usize| {
         let mut out = Vec::new();
-        for j in judged {
+        for j in judged.iter().filter(|j| only.is_none_or(|l| j.label == l)) {
             let Some(found) = workspace.resolve_key(project, &j.key) else { continue };
             out.extend(j.evidence.iter().take(quoted).map(|sentence| Related {
                 path: found.source.to_path_buf(),
@@ -123,7 +124,7 @@ pub fn diagnostic(
                 offer(suggestions)
             ),
             fixes: fixes(suggestions),
-            related: related(&judged.iter().collect::<Vec<_>>(), 1),
+            related: related(judged, None, 1),
         },
         Verdict::Contradicted { judged } => {
             let against: Vec<&Judgement> =
@@ -141,7 +142,7 @@ pub fn diagnostic(
                 fixes: Vec::new(),
                 // Every sentence the model read: the closest one is the contradicting one
                 // in only about 2 of 5 SciFact contradictions, the three together in 9 of 10.
-                related: related(&against, usize::MAX),
+                related: related(judged, Some(Label::Contradict), usize::MAX),
             }
         }
     };

@@ -22,19 +22,20 @@ pub fn select(
     vectors: &[Vec<f32>],
     top_k: usize,
 ) -> Option<Evidence> {
+    if vectors.is_empty() {
+        return None;
+    }
     let mut ranked: Vec<(usize, f32)> =
         vectors.iter().map(|v| cosine(claim, v)).enumerate().collect();
     // Ties keep abstract order, so the choice is deterministic.
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    if ranked.is_empty() {
-        return None;
-    }
     let by_rank: Vec<usize> = ranked.iter().take(top_k.max(1)).map(|&(i, _)| i).collect();
     let mut in_order = by_rank.clone();
     in_order.sort_unstable();
-    let text = in_order.iter().map(|&i| sentences[i]).collect::<Vec<_>>().join(" ");
-    let sentences = by_rank.iter().map(|&i| sentences[i].to_owned()).collect();
-    Some(Evidence { text, sentences })
+    Some(Evidence {
+        text: in_order.iter().map(|&i| sentences[i]).collect::<Vec<_>>().join(" "),
+        sentences: by_rank.iter().map(|&i| sentences[i].to_owned()).collect(),
+    })
 }
 
 #[cfg(test)]
