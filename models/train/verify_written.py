@@ -41,11 +41,18 @@ def _check(row, corpus, cited, where):
     return claim, sorted(set(sentences))
 
 
-def load_written(corpus, pairs, folder=WRITTEN):
-    """Training Pairs (source "written") from every claims-*.jsonl in `folder`; `pairs` are
-    the labelled pairs, whose SciFact documents the written claims must not use."""
+def _packet(path):
+    return int(os.path.basename(path)[len("claims-"):-len(".jsonl")])
+
+
+def load_written(corpus, pairs, folder=WRITTEN, packets=None):
+    """Training Pairs (source "written") from the claims-N.jsonl in `folder`, all of them or
+    those with N <= `packets`; `pairs` are the labelled pairs, whose SciFact documents the
+    written claims must not use."""
     cited = vd.scifact_cited(pairs)
-    paths = sorted(glob.glob(os.path.join(folder, "claims-*.jsonl")))
+    # Name order (claims-1, claims-10, ...), which fixes the pairs' order and so the run.
+    paths = [p for p in sorted(glob.glob(os.path.join(folder, "claims-*.jsonl")))
+             if packets is None or _packet(p) <= packets]
     if not paths:
         raise ValueError(f"no claims-*.jsonl in {folder}")
     out = []
