@@ -9,10 +9,9 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::BufRead;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::scifact::{bib_entry, scifact, Claim, Corpus};
 use common::{models_present, shared_data, uri, Client};
 use scholia::model::Role;
 use serde_json::{json, Value};
@@ -29,64 +28,6 @@ const CONTRADICTED: u64 = 835;
 const UNCITED: u64 = 55;
 /// Abstracts that only fill the bibliography (cited docs of other test-split claims).
 const DISTRACTORS: [u64; 4] = [30, 155, 210, 235];
-
-struct Claim {
-    text: String,
-    doc: String,
-    rationale: Vec<String>,
-}
-
-fn jsonl(path: &Path) -> Vec<Value> {
-    let file = std::fs::File::open(path).unwrap();
-    std::io::BufReader::new(file)
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect()
-}
-
-/// Title and sentences of each abstract, by doc id.
-type Corpus = HashMap<String, (String, Vec<String>)>;
-
-/// Claims by id with their first cited doc and its rationale sentences; abstracts by doc.
-fn scifact(dir: &Path) -> (HashMap<u64, Claim>, Corpus) {
-    let corpus = jsonl(&dir.join("corpus.jsonl"))
-        .into_iter()
-        .map(|d| {
-            let sentences = d["abstract"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s.as_str().unwrap().to_owned())
-                .collect();
-            (d["doc_id"].to_string(), (d["title"].as_str().unwrap().to_owned(), sentences))
-        })
-        .collect::<Corpus>();
-    let mut claims = HashMap::new();
-    for c in jsonl(&dir.join("claims_train.jsonl")) {
-        let doc = c["cited_doc_ids"][0].to_string();
-        // Every evidence set's sentences: any gold rationale is a right quote.
-        let sets = c["evidence"][&doc].as_array().cloned().unwrap_or_default();
-        let rationale = sets
-            .iter()
-            .flat_map(|set| set["sentences"].as_array().cloned().unwrap_or_default())
-            .map(|i| corpus[&doc].1[i.as_u64().unwrap() as usize].clone())
-            .collect();
-        claims.insert(
-            c["id"].as_u64().unwrap(),
-            Claim { text: c["claim"].as_str().unwrap().to_owned(), doc, rationale },
-        );
-    }
-    (claims, corpus)
-}
-
-fn bib_entry(doc: &str, title: &str, sentences: &[String]) -> String {
-    let clean = |s: &str| s.replace(['{', '}'], "").replace('%', "\\%").replace('&', "\\&");
-    format!(
-        "@article{{sf{doc},\n  title = {{{}}},\n  author = {{Doe, Jane}},\n  year = {{2015}},\n  abstract = {{{}}}\n}}\n\n",
-        clean(title),
-        clean(&sentences.join(" "))
-    )
-}
 
 /// Waits until the claim queue is empty and nothing is pending, returning the status.
 fn settled(client: &mut Client) -> Value {

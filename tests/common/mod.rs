@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+pub mod scifact;
+
 /// How long to wait for a message before calling the server hung (not a speed assertion).
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
