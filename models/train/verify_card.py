@@ -92,8 +92,6 @@ def _packets(args):
 
 
 def _member_names(runs):
-    if len(runs) == 1:
-        return [""]
     return [f"member {i + 1} ({_packets(run['args'])})" for i, run in enumerate(runs)]
 
 
@@ -106,16 +104,23 @@ def _examples_table(runs):
     return "\n".join(rows)
 
 
+def _minutes(run):
+    return f"{run['history'][-1]['seconds'] / 60:.0f} minutes"
+
+
 def _history_tables(runs):
-    out = []
-    for name, run in zip(_member_names(runs), runs):
-        rows = [f"{name[0].upper() + name[1:]}: {_epochs(run)}, {run['history'][-1]['seconds'] / 60:.0f} "
-                "minutes.\n" if name else "",
-                "| epoch | train loss | dev macro-F1 (argmax) | seconds so far |", "|---|---|---|---|"]
-        rows += [f"| {h['epoch']} | {h['train_loss']:.4f} | {h['dev_macro_f1_argmax']:.3f} | "
-                 f"{h['seconds']:.0f} |" for h in run["history"]]
-        out.append("\n".join(r for r in rows if r))
-    return "\n\n".join(out)
+    """Training took N minutes, then the epoch table; per member for an ensemble."""
+    if len(runs) == 1:
+        return f"Training took {_minutes(runs[0])}.\n\n{_history_table(runs[0])}"
+    return "\n\n".join(f"{name[0].upper()}{name[1:]}: {_epochs(run)}, {_minutes(run)}.\n\n"
+                       f"{_history_table(run)}" for name, run in zip(_member_names(runs), runs))
+
+
+def _history_table(run):
+    rows = ["| epoch | train loss | dev macro-F1 (argmax) | seconds so far |", "|---|---|---|---|"]
+    rows += [f"| {h['epoch']} | {h['train_loss']:.4f} | {h['dev_macro_f1_argmax']:.3f} | "
+             f"{h['seconds']:.0f} |" for h in run["history"]]
+    return "\n".join(rows)
 
 
 def _base(s):
@@ -243,8 +248,7 @@ Fine-tuned on CPU (2 threads): AdamW lr {s['args']['lr']}, weight decay 0.01, ba
 {s['args']['batch']}, {_epochs(runs[0])}, linear warm-up over 10 % of the steps then linear
 decay, gradient clipping at 1.0, {_frozen(a)} (their outputs computed once),
 {_loss(a)}, citation-integrity examples split in {a['citint_parts']} parts seen one per epoch in
-turn, length-bucketed batches, best epoch by SciFact dev macro-F1 (argmax).{
-chr(10) + 'Training took ' + format(s['train_seconds'] / 60, '.0f') + ' minutes.' if len(runs) == 1 else ''}
+turn, length-bucketed batches, best epoch by SciFact dev macro-F1 (argmax).
 
 {_history_tables(runs)}
 
