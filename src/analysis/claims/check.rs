@@ -158,6 +158,17 @@ impl Checker {
         for (&i, p) in eligible.iter().zip(self.detector.needs_citation(&texts)?) {
             need[i] = p;
         }
+        // The cited abstracts, split once. Their sentences and the claims that cite them are
+        // embedded in one call, so the embedder fills whole length-sorted batches instead of
+        // one small batch per abstract.
+        let abstracts: Vec<Vec<(String, Vec<String>)>> =
+            inputs.iter().map(|input| self.cited_abstracts(input)).collect();
+        let mut texts: Vec<&str> =
+            abstracts.iter().flatten().flat_map(|(_, s)| s.iter().map(String::as_str)).collect();
+        texts.extend((0..inputs.len()).filter(|&i| !abstracts[i].is_empty()).map(|i| &*claims[i]));
+        if !texts.is_empty() {
+            self.vectors(&texts)?;
+        }
         let mut verdicts = Vec::with_capacity(inputs.len());
         for (i, input) in inputs.iter().enumerate() {
             let is_claim = need[i] >= self.uncited_threshold;
@@ -167,13 +178,22 @@ impl Checker {
                     suggestions: self.suggest(&claims[i], &[], pool)?,
                 },
                 (Some(verifier), true) if !input.cited.is_empty() => {
-                    self.judge(verifier, &claims[i], input, is_claim, pool)?
+                    self.judge(verifier, &claims[i], input, &abstracts[i], is_claim, pool)?
                 }
                 _ => Verdict::Fine,
             };
             verdicts.push(verdict);
         }
         Ok(verdicts)
+    }
+
+    /// (key, sentences) of each abstract the input cites, when the verify model will read
+    /// them.
+    fn cited_abstracts(&self, input: &SentenceInput) -> Vec<(String, Vec<String>)> {
+        if self.verifier.is_none() || !input.has_citation {
+            return Vec::new();
+        }
+        input.cited.iter().map(|c| (c.key.clone(), abstract_sentences(&c.abstract_text))).collect()
     }
 
     /// SUPPORT from any cited abstract settles it; otherwise a contradiction is reported,
@@ -183,15 +203,11 @@ impl Checker {
         verifier: &Verifier,
         claim: &str,
         input: &SentenceInput,
+        abstracts: &[(String, Vec<String>)],
         is_claim: bool,
         pool: &Pool,
     ) -> Result<Verdict, ModelError> {
-        let abstracts: Vec<(String, Vec<String>)> = input
-            .cited
-            .iter()
-            .map(|c| (c.key.clone(), abstract_sentences(&c.abstract_text)))
-            .collect();
-        let judged = self.judge_abstracts(verifier, claim, &abstracts)?;
+        let judged = self.judge_abstracts(verifier, claim, abstracts)?;
         if judged.is_empty() {
             return Ok(Verdict::Fine);
         }
