@@ -378,6 +378,8 @@ def main():
     np.random.seed(args.seed)
     os.makedirs(args.work, exist_ok=True)
     t_start = time.time()
+    # Read the other members now, so a wrong folder fails before training, not after.
+    others = [load_run(work) for work in args.ensemble_with]
 
     pairs, corpora = vd.load()
     if args.written:
@@ -430,7 +432,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     export(model, torch, os.path.join(args.work, FP32))
     members = [args.work, *args.ensemble_with]
-    runs = [run, *map(load_run, args.ensemble_with)]
+    runs = [run, *others]
     for work in members:
         quantize(os.path.join(work, FP32), os.path.join(work, INT8))
     int8_path = os.path.join(out_dir, "model.onnx")

@@ -177,8 +177,8 @@ impl Checker {
                     probability: need[i],
                     suggestions: self.suggest(&claims[i], &[], pool)?,
                 },
-                (Some(verifier), true) if !input.cited.is_empty() => {
-                    self.judge(verifier, &claims[i], input, &abstracts[i], is_claim, pool)?
+                (Some(verifier), true) if !abstracts[i].is_empty() => {
+                    self.judge(verifier, &claims[i], &abstracts[i], is_claim, pool)?
                 }
                 _ => Verdict::Fine,
             };
@@ -202,7 +202,6 @@ impl Checker {
         &self,
         verifier: &Verifier,
         claim: &str,
-        input: &SentenceInput,
         abstracts: &[(String, Vec<String>)],
         is_claim: bool,
         pool: &Pool,
@@ -220,7 +219,7 @@ impl Checker {
         if !is_claim {
             return Ok(Verdict::Fine);
         }
-        let cited: Vec<&str> = input.cited.iter().map(|c| c.key.as_str()).collect();
+        let cited: Vec<&str> = abstracts.iter().map(|(key, _)| key.as_str()).collect();
         let suggestions = self.suggest(claim, &cited, pool)?;
         Ok(Verdict::Unsupported { judged, suggestions })
     }
