@@ -1,6 +1,6 @@
 """Writes the packets from which the written claims in verify-claims/ were made.
 
-    python models/train/verify_claim_packets.py OUT_DIR [--parts 32] [--per-part 75]
+    python models/train/verify_claim_packets.py OUT_DIR [--parts 49] [--per-part 75]
 
 Abstracts come from SciFact's corpus, only those that no SciFact claim of any split cites
 (so nothing about a dev or test document is written), with 5 to 12 sentences, in a seeded
@@ -42,7 +42,7 @@ def packet_text(docs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
-    ap.add_argument("--parts", type=int, default=32)
+    ap.add_argument("--parts", type=int, default=49)
     ap.add_argument("--per-part", type=int, default=75)
     args = ap.parse_args()
     docs = chosen_documents()
