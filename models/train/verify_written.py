@@ -3,7 +3,7 @@
 SciFact's training split holds 128 contradicted (claim, abstract) pairs, most of them a claim
 written by flipping a supported one. The written claims add, per abstract, a paraphrased supported
 finding, the same finding reversed, an unaddressed one, and either another finding stated
-falsely (packets 1-16) or a second supported finding (packets 17-32), so the model sees
+falsely (packets 1-16) or a second supported finding (packets 17-49), so the model sees
 contradictions worded freshly against evidence it must read. They are training pairs only:
 their abstracts are cited by no SciFact claim.
 """
