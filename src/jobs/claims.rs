@@ -1,6 +1,6 @@
 //! Claim checks of sentences: answered from memory or the persistent cache at once,
-//! otherwise queued; a worker waits for typing to pause, then checks the queued
-//! sentences in one batch and announces the results. Sentences that left the text are
+//! otherwise queued; a worker waits for typing to pause (the server reports each edit by
+//! `typed`), then checks the queued sentences in one batch and announces the results. Sentences that left the text are
 //! dropped from the queue by `keep_only`.
 
 use std::collections::HashSet;
@@ -72,8 +72,10 @@ struct Inner {
     checked: AtomicU64,
     /// Sentences of the batch being checked (out of the queue, verdicts not yet stored).
     in_flight: AtomicUsize,
-    /// When the last job was queued: the worker starts once this is `pause` old.
-    last_push: Mutex<Instant>,
+    /// When the user last typed: the worker starts once this is `pause` old. Kept apart
+    /// from queueing, which follows the edit only after the document is re-analysed, so
+    /// that analysis counts toward the pause instead of adding to it.
+    last_edit: Mutex<Option<Instant>>,
     pause: Duration,
     events: UnboundedSender<ClaimEvent>,
 }
@@ -101,7 +103,7 @@ impl Claims {
             state: Mutex::new((ModelState::NotLoaded, None)),
             checked: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
-            last_push: Mutex::new(Instant::now()),
+            last_edit: Mutex::new(None),
             pause,
             events,
         });
@@ -141,10 +143,14 @@ impl Claims {
         if let Some(reason) = self.failure_to_report() {
             return ClaimLookup::Unavailable(reason);
         }
-        *self.inner.last_push.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         let job = Job { input: input.clone(), pool: pool.clone() };
         self.inner.queue.push(key.to_owned(), job, Priority::Background);
         ClaimLookup::Pending
+    }
+
+    /// The user just edited a document: checks wait until typing pauses.
+    pub fn typed(&self) {
+        *self.inner.last_edit.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
     }
 
     /// The verdict if known (memory or cache); never queues work.
@@ -253,14 +259,14 @@ fn check_next(
     true
 }
 
-/// Sleeps until no sentence has been queued for `pause`: a burst of typing costs one batch.
+/// Sleeps until nothing has been typed for `pause`: a burst of typing costs one batch.
 fn wait_for_pause(inner: &Inner) {
     loop {
-        let since = inner.last_push.lock().unwrap_or_else(|p| p.into_inner()).elapsed();
-        if since >= inner.pause {
-            return;
+        let last = *inner.last_edit.lock().unwrap_or_else(|p| p.into_inner());
+        match last.map(|at| at.elapsed()) {
+            Some(since) if since < inner.pause => std::thread::sleep(inner.pause - since),
+            _ => return,
         }
-        std::thread::sleep(inner.pause - since);
     }
 }
 
@@ -379,14 +385,47 @@ mod tests {
     }
 
     #[test]
+    fn checks_wait_for_typing_to_pause_and_no_longer() {
+        let seen = Arc::new(AtomicU64::new(0));
+        let start = |seen: Arc<AtomicU64>| {
+            let (cache, _) = Cache::open(tempfile::tempdir().unwrap().path());
+            let loader: Loader =
+                Box::new(move || Ok((Box::new(Keyword(seen.clone())) as Box<dyn Check>, vec![])));
+            Claims::start(cache, "m".into(), Duration::from_secs(30), loader)
+        };
+        let pool = Arc::new(Pool::default());
+        let a = input("As everyone knows, the sky is blue today.");
+        let key = Claims::key_of(&a, &pool);
+
+        // Nothing typed (a document opened): checked at once, not 30 s later.
+        let (idle, mut events) = start(seen.clone());
+        idle.lookup(&key, &a, &pool);
+        let waited = Instant::now();
+        wait_checked(&mut events);
+        assert!(waited.elapsed() < Duration::from_secs(20), "waited for a pause nobody typed");
+        assert_eq!(seen.load(Ordering::Relaxed), 1);
+        idle.shutdown();
+
+        // Typing: the queued sentence waits for the pause.
+        let (typing, _events) = start(seen.clone());
+        typing.typed();
+        typing.lookup(&key, &a, &pool);
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(typing.status().queued, 1);
+        assert_eq!(seen.load(Ordering::Relaxed), 1, "checked while the user was typing");
+        typing.shutdown();
+    }
+
+    #[test]
     fn sentences_that_left_the_text_are_dropped_from_the_queue() {
         let (cache, _) = Cache::open(tempfile::tempdir().unwrap().path());
         let seen = Arc::new(AtomicU64::new(0));
         let counted = seen.clone();
         let loader: Loader =
             Box::new(move || Ok((Box::new(Keyword(counted.clone())) as Box<dyn Check>, vec![])));
-        // A long pause keeps the jobs queued while the test edits.
+        // Typing, then a long pause, keeps the jobs queued while the test edits.
         let (claims, _events) = Claims::start(cache, "m".into(), Duration::from_secs(30), loader);
+        claims.typed();
         let pool = Arc::new(Pool::default());
         let keys: Vec<String> = ["one two", "three four", "five six"]
             .iter()

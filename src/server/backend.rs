@@ -397,6 +397,7 @@ impl LanguageServer for Backend {
         let version = params.text_document.version;
         let changes = changes_of(&params);
         let result = self.with_state(|state| {
+            state.claims.typed();
             let applied = if state.workspace.is_open_bib(&path) {
                 state.workspace.change_bib(&path, version, &changes, state.encoding)
             } else {

@@ -153,9 +153,14 @@ impl Checker {
         let claims: Vec<String> = inputs.iter().map(|i| detect::clean(&i.prose)).collect();
         let eligible: Vec<usize> =
             (0..inputs.len()).filter(|&i| detect::eligible(&inputs[i].prose)).collect();
-        let texts: Vec<&str> = eligible.iter().map(|&i| claims[i].as_str()).collect();
+        // The detector cleans the prose itself, to the same text as `claims`, so the claims
+        // embedded for it are found again in `vectors` for evidence retrieval.
+        let texts: Vec<&str> = eligible.iter().map(|&i| inputs[i].prose.as_str()).collect();
         let mut need = vec![0.0; inputs.len()];
-        for (&i, p) in eligible.iter().zip(self.detector.needs_citation(&texts)?) {
+        let embed = |texts: &[&str]| -> Result<Vec<Vec<f32>>, ModelError> {
+            Ok(self.vectors(texts)?.iter().map(|v| v.to_vec()).collect())
+        };
+        for (&i, p) in eligible.iter().zip(self.detector.needs_citation_with(&texts, embed)?) {
             need[i] = p;
         }
         // The cited abstracts, split once. Their sentences and the claims that cite them are

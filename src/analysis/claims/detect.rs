@@ -168,6 +168,17 @@ impl ClaimDetector {
     /// input order; 0 for sentences `eligible` refuses, which are not run through the
     /// models. One embedder call for the whole batch.
     pub fn needs_citation(&self, sentences: &[&str]) -> Result<Vec<f32>, ModelError> {
+        self.needs_citation_with(sentences, |texts| self.embedder.embed(texts))
+    }
+
+    /// `needs_citation` with the embeddings of the cleaned sentences from `embed`, so a
+    /// caller that keeps embeddings (the claim check embeds the same sentences for
+    /// evidence retrieval) computes each once.
+    pub fn needs_citation_with(
+        &self,
+        sentences: &[&str],
+        embed: impl FnOnce(&[&str]) -> Result<Vec<Vec<f32>>, ModelError>,
+    ) -> Result<Vec<f32>, ModelError> {
         let cleaned: Vec<String> = sentences.iter().map(|s| clean(s)).collect();
         let scored: Vec<usize> =
             (0..cleaned.len()).filter(|&i| words_with_letters(&cleaned[i]) >= MIN_WORDS).collect();
@@ -176,7 +187,7 @@ impl ClaimDetector {
             return Ok(out);
         }
         let texts: Vec<&str> = scored.iter().map(|&i| cleaned[i].as_str()).collect();
-        let embeddings = self.embedder.embed(&texts)?;
+        let embeddings = embed(&texts)?;
         if embeddings.len() != texts.len() || embeddings.iter().any(|e| e.len() != EMBEDDING_DIM) {
             return Err(ModelError::Inference(format!(
                 "expected {} embeddings of width {EMBEDDING_DIM}",
