@@ -1,7 +1,7 @@
 //! Claim checks of sentences: answered from memory or the persistent cache at once,
 //! otherwise queued; a worker waits for typing to pause (the server reports each edit by
-//! `typed`), then checks the queued sentences in one batch and announces the results. Sentences that left the text are
-//! dropped from the queue by `keep_only`.
+//! `typed`), then checks the queued sentences in one batch and announces the results.
+//! Sentences that left the text are dropped from the queue by `keep_only`.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
