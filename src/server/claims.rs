@@ -22,8 +22,8 @@ use crate::project::{Project, Workspace};
 
 /// Typing must pause this long, counted from the last `didChange`, before sentences are
 /// checked. Short enough that the new verdict of an edited sentence shows within 300 ms of
-/// the last keystroke (re-analysing the document and the check itself take 40-60 ms each on
-/// a 150 KB paper); a check started mid-word runs on the worker thread, never on typing, and
+/// the last keystroke (re-analysing the document and the check itself take 35-45 ms each on
+/// a 150 KB paper, idle); a check started mid-word runs on the worker thread, never on typing, and
 /// only costs the one edited sentence.
 const PAUSE: Duration = Duration::from_millis(150);
 /// Bumped when the pipeline changes what a verdict means, so cached ones are recomputed.
